@@ -1,0 +1,98 @@
+// `netforge <command>`: the engine from a terminal. Commands that only read
+// the graph (templates, summary) do not load TensorFlow.js, so they are instant.
+import { readFile } from 'node:fs/promises';
+import { TEMPLATES, getTemplate } from '../shared/templates/index.ts';
+import { parseGraphJson, GraphFileError } from '../shared/graph/parse.ts';
+import { analyzeGraph } from '../shared/graph/analyze.ts';
+import { summarize, formatSummary } from '../shared/graph/summary.ts';
+import type { GraphDoc } from '../shared/graph/types.ts';
+
+const USAGE = `Usage: netforge <command> [options]
+
+Commands:
+  templates [--json]                     list the built-in networks
+  summary <template|graph.json> [--json] layers, output shapes and parameter counts
+
+Run 'netforge templates' to see template names.`;
+
+export class UsageError extends Error {}
+
+/** Loads a template by name, or a graph document from a JSON file. */
+export async function loadGraph(ref: string): Promise<GraphDoc> {
+  const template = getTemplate(ref);
+  if (template) return template.build();
+  if (!/\.json$/i.test(ref) && !ref.includes('/') && !ref.includes('\\'))
+    throw new UsageError(
+      `"${ref}" is neither a template nor a .json file. Templates: ${TEMPLATES.map((t) => t.id).join(', ')}.`,
+    );
+  let text: string;
+  try {
+    text = await readFile(ref, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GraphFileError(
+      code === 'ENOENT' ? `No such file: ${ref}. Check the path.` : `Cannot read ${ref}: ${(e as Error).message}`,
+    );
+  }
+  return parseGraphJson(text, ref);
+}
+
+function templates(json: boolean): void {
+  if (json) {
+    const rows = TEMPLATES.map((t) => {
+      const a = analyzeGraph(t.build());
+      return { id: t.id, title: t.title, section: t.section, dataset: t.dataset, totalParams: a.totals.total };
+    });
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  const rows = TEMPLATES.map((t) => [t.id, t.dataset, analyzeGraph(t.build()).totals.total.toLocaleString('en-US'), `${t.title} (${t.section})`]);
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)) + 2);
+  for (const r of rows) console.log(`${r[0]!.padEnd(w[0]!)}${r[1]!.padEnd(w[1]!)}${r[2]!.padStart(w[2]! - 2)}  ${r[3]}`);
+}
+
+async function summary(ref: string | undefined, json: boolean): Promise<number> {
+  if (!ref) throw new UsageError('summary needs a template name or a graph file, e.g. `netforge summary lenet5`.');
+  const doc = await loadGraph(ref);
+  const analysis = analyzeGraph(doc);
+  const s = summarize(doc, analysis);
+  if (json) console.log(JSON.stringify(analysis.issues.length ? { ...s, issues: analysis.issues } : s));
+  else {
+    console.log(formatSummary(doc.name, s));
+    for (const i of analysis.issues) console.error(`[${i.code}] ${i.message}`);
+  }
+  return analysis.issues.length ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => !a.startsWith('--'));
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const json = flags.delete('--json');
+  const [command, ...rest] = args;
+  try {
+    if (flags.has('--help') || command === 'help' || !command) {
+      console.log(USAGE);
+      return command || flags.has('--help') ? 0 : 1;
+    }
+    if (flags.size) throw new UsageError(`Unknown option ${[...flags].join(', ')}.`);
+    switch (command) {
+      case 'templates':
+        templates(json);
+        return 0;
+      case 'summary':
+        return await summary(rest[0], json);
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`netforge: ${e.message}\n\n${USAGE}`);
+      return 1;
+    }
+    if (e instanceof GraphFileError) {
+      console.error(`netforge: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,79 @@
+// Output-size rules of convolution and pooling (chapter 10.2, 10.11).
+import type { Pair, Padding } from './params.ts';
+import { LayerError } from './spec.ts';
+
+/** Kernel extent once dilation spreads its taps: (k - 1) * d + 1. */
+export const effectiveKernel = (k: number, d: number): number => (k - 1) * d + 1;
+
+/** Output length along one axis of a convolution or pooling window. */
+export function convLength(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  pad: 'valid' | 'same' | Pair,
+): number {
+  const k = effectiveKernel(kernel, dilation);
+  if (pad === 'same') return Math.ceil(input / stride);
+  const [before, after] = pad === 'valid' ? [0, 0] : pad;
+  return Math.floor((input + before + after - k) / stride) + 1;
+}
+
+/** Spatial output [h, w] of a 2-D window over [h, w]; throws a user-facing error if it is empty. */
+export function windowOutput(
+  label: string,
+  hw: Pair,
+  kernel: Pair,
+  strides: Pair,
+  dilation: Pair,
+  padding: Padding,
+): Pair {
+  const out = [0, 1].map((a) => {
+    const pad = padding === 'valid' || padding === 'same' ? padding : padding[a]!;
+    return convLength(hw[a]!, kernel[a]!, strides[a]!, dilation[a]!, pad);
+  }) as Pair;
+  if (out[0] < 1 || out[1] < 1) {
+    const k = [0, 1].map((a) => effectiveKernel(kernel[a]!, dilation[a]!));
+    throw new LayerError(
+      'E_SHAPE',
+      `${label}: a ${k[0]}x${k[1]} window does not fit the ${hw[0]}x${hw[1]} input ` +
+        `(output would be ${out[0]}x${out[1]}). Use padding "same", a smaller kernel or stride, ` +
+        `or remove a pooling layer before it.`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Transposed convolution output length, as Keras computes it.
+ * Without output padding: VALID gives (i-1)s + max(k, s), SAME gives i*s.
+ * With output padding a: (i-1)s + k - 2p + a, where p = 0 (VALID) or floor(k/2) (SAME).
+ */
+export function transposedLength(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  pad: 'valid' | 'same',
+  outputPadding: number | null,
+): number {
+  const k = effectiveKernel(kernel, dilation);
+  if (outputPadding === null) {
+    return pad === 'same' ? input * stride : input * stride + Math.max(k - stride, 0);
+  }
+  const p = pad === 'same' ? Math.floor(k / 2) : 0;
+  return (input - 1) * stride + k - 2 * p + outputPadding;
+}
+
+/** The output padding that yields a requested output length, or null if none can (chapter 10.11.2). */
+export function outputPaddingFor(
+  input: number,
+  output: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  pad: 'valid' | 'same',
+): number | null {
+  const a = output - transposedLength(input, kernel, stride, dilation, pad, 0);
+  return a >= 0 && a < stride ? a : null;
+}
