@@ -34,7 +34,12 @@ describe('netforge CLI', () => {
     expect(out.trainableParams).toBe(trainable);
     expect(out.nonTrainableParams).toBe(total - trainable);
     expect(typeof out.multiplyAdds).toBe('number');
-    const layers = out.layers as { name: string; kind: string; outputShape: unknown; params: number }[];
+    const layers = out.layers as {
+      name: string;
+      kind: string;
+      outputShape: unknown;
+      params: number;
+    }[];
     expect(layers.at(-1)).toMatchObject({ kind: 'dense', outputShape: [null, 10] });
     expect(layers.reduce((n, l) => n + l.params, 0)).toBe(total);
   });
@@ -65,7 +70,11 @@ describe('netforge CLI', () => {
   it.each([
     ['malformed JSON', '{"format": "netforge-graph", nodes: [', /not valid JSON/],
     ['another kind of JSON', '{"hello": "world"}', /not a Netforge graph/],
-    ['a newer format version', '{"format":"netforge-graph","version":7,"name":"x","nodes":[],"edges":[]}', /newer Netforge/],
+    [
+      'a newer format version',
+      '{"format":"netforge-graph","version":7,"name":"x","nodes":[],"edges":[]}',
+      /newer Netforge/,
+    ],
   ])('a file with %s exits 1 with a readable message', async (_what, text, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'netforge-cli-'));
     const file = join(dir, 'bad.json');

@@ -35,14 +35,22 @@ describe('compileGraph', () => {
     const b = g.layer('conv2d', { filters: 4, padding: 'same' }, a, 'b');
     const sum = g.layer('add', {}, [a, b], 'sum');
     const cat = g.layer('concatenate', {}, [sum, x], 'cat');
-    g.chain(cat, [['globalAveragePooling2d', {}, 'gap'], ['dense', { units: 3, activation: 'softmax' }, 'out']]);
+    g.chain(cat, [
+      ['globalAveragePooling2d', {}, 'gap'],
+      ['dense', { units: 3, activation: 'softmax' }, 'out'],
+    ]);
     const model = compileGraph(tf, g.build());
     expect(model.getLayer('cat').outputShape).toEqual([null, 8, 8, 7]);
     const inbound = model.getLayer('sum').inboundNodes[0]!.inboundLayers.map((l) => l.name);
     expect(inbound).toEqual(['a', 'b']);
     const y = model.predict(tf.ones([2, 8, 8, 3])) as tf.Tensor;
     expect(y.shape).toEqual([2, 3]);
-    expect(y.sum(1).dataSync().every((v) => Math.abs(v - 1) < 1e-5)).toBe(true);
+    expect(
+      y
+        .sum(1)
+        .dataSync()
+        .every((v) => Math.abs(v - 1) < 1e-5),
+    ).toBe(true);
     y.dispose();
     model.dispose();
   });

@@ -11,7 +11,8 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-const sizeOf = (ws: tf.LayerVariable[]): number => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+const sizeOf = (ws: tf.LayerVariable[]): number =>
+  ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 
 describe('chapter parameter counts', () => {
   // [template, total, trainable] as the chapter's Keras summaries count them.
@@ -40,7 +41,9 @@ describe('chapter parameter counts', () => {
 
   it('LeNet-5 with BN adds 24 and 64 parameters, half of them non-trainable', () => {
     const a = analyzeGraph(getTemplate('lenet5-bn')!.build());
-    const bn = [...a.nodes.values()].filter((n) => n.kind === 'batchNormalization').map((n) => n.paramCount);
+    const bn = [...a.nodes.values()]
+      .filter((n) => n.kind === 'batchNormalization')
+      .map((n) => n.paramCount);
     expect(bn).toEqual([
       { trainable: 12, nonTrainable: 12 },
       { trainable: 32, nonTrainable: 32 },
@@ -57,7 +60,9 @@ describe('every template compiles to a tfjs model with the same counts and outpu
       expect(sizeOf(model.trainableWeights)).toBe(a.totals.trainable);
       expect(sizeOf(model.nonTrainableWeights)).toBe(a.totals.nonTrainable);
       expect(model.outputs[0]!.shape).toEqual([null, 10]);
-      expect(model.inputs[0]!.shape).toEqual(t.dataset === 'mnist' ? [null, 28, 28, 1] : [null, 32, 32, 3]);
+      expect(model.inputs[0]!.shape).toEqual(
+        t.dataset === 'mnist' ? [null, 28, 28, 1] : [null, 32, 32, 3],
+      );
     } finally {
       model.dispose();
     }

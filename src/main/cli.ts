@@ -31,7 +31,9 @@ export async function loadGraph(ref: string): Promise<GraphDoc> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new GraphFileError(
-      code === 'ENOENT' ? `No such file: ${ref}. Check the path.` : `Cannot read ${ref}: ${(e as Error).message}`,
+      code === 'ENOENT'
+        ? `No such file: ${ref}. Check the path.`
+        : `Cannot read ${ref}: ${(e as Error).message}`,
     );
   }
   return parseGraphJson(text, ref);
@@ -41,22 +43,40 @@ function templates(json: boolean): void {
   if (json) {
     const rows = TEMPLATES.map((t) => {
       const a = analyzeGraph(t.build());
-      return { id: t.id, title: t.title, section: t.section, dataset: t.dataset, totalParams: a.totals.total };
+      return {
+        id: t.id,
+        title: t.title,
+        section: t.section,
+        dataset: t.dataset,
+        totalParams: a.totals.total,
+      };
     });
     console.log(JSON.stringify(rows));
     return;
   }
-  const rows = TEMPLATES.map((t) => [t.id, t.dataset, analyzeGraph(t.build()).totals.total.toLocaleString('en-US'), `${t.title} (${t.section})`]);
+  const rows = TEMPLATES.map((t) => [
+    t.id,
+    t.dataset,
+    analyzeGraph(t.build()).totals.total.toLocaleString('en-US'),
+    `${t.title} (${t.section})`,
+  ]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)) + 2);
-  for (const r of rows) console.log(`${r[0]!.padEnd(w[0]!)}${r[1]!.padEnd(w[1]!)}${r[2]!.padStart(w[2]! - 2)}  ${r[3]}`);
+  for (const r of rows)
+    console.log(
+      `${r[0]!.padEnd(w[0]!)}${r[1]!.padEnd(w[1]!)}${r[2]!.padStart(w[2]! - 2)}  ${r[3]}`,
+    );
 }
 
 async function summary(ref: string | undefined, json: boolean): Promise<number> {
-  if (!ref) throw new UsageError('summary needs a template name or a graph file, e.g. `netforge summary lenet5`.');
+  if (!ref)
+    throw new UsageError(
+      'summary needs a template name or a graph file, e.g. `netforge summary lenet5`.',
+    );
   const doc = await loadGraph(ref);
   const analysis = analyzeGraph(doc);
   const s = summarize(doc, analysis);
-  if (json) console.log(JSON.stringify(analysis.issues.length ? { ...s, issues: analysis.issues } : s));
+  if (json)
+    console.log(JSON.stringify(analysis.issues.length ? { ...s, issues: analysis.issues } : s));
   else {
     console.log(formatSummary(doc.name, s));
     for (const i of analysis.issues) console.error(`[${i.code}] ${i.message}`);

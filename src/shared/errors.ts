@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   E_NO_OUTPUT: 'The graph has no output layer',
   E_MULTIPLE_OUTPUTS: 'The graph has more than one output layer',
   E_NO_PATH: 'A layer is not connected to the input or to the output',
-  E_OUTPUT_SHAPE: 'The output does not match the classifier\'s classes',
+  E_OUTPUT_SHAPE: "The output does not match the classifier's classes",
   E_BAD_EDGE: 'An edge points at a node that does not exist, or repeats another edge',
   E_DUPLICATE_ID: 'Two nodes or edges share an id, or two nodes share a name',
   E_BAD_FILE: 'A graph file could not be read',

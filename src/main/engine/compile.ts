@@ -20,7 +20,8 @@ export class CompileError extends Error {
 
 export function compileGraph(tf: typeof TF, doc: GraphDoc): TF.LayersModel {
   const analysis = analyzeGraph(doc);
-  if (!analysis.valid || !analysis.inputId || !analysis.outputId) throw new CompileError(analysis.issues);
+  if (!analysis.valid || !analysis.inputId || !analysis.outputId)
+    throw new CompileError(analysis.issues);
   const incoming = incomingEdges(doc);
   const tensors = new Map<string, TF.SymbolicTensor>();
   let input: TF.SymbolicTensor | undefined;
@@ -35,9 +36,16 @@ export function compileGraph(tf: typeof TF, doc: GraphDoc): TF.LayersModel {
     const inputs = (incoming.get(id) ?? []).map((e) => tensors.get(e.source)!);
     tensors.set(id, apply(inputs));
   }
-  return tf.model({ inputs: input!, outputs: tensors.get(analysis.outputId)!, name: modelName(doc.name) });
+  return tf.model({
+    inputs: input!,
+    outputs: tensors.get(analysis.outputId)!,
+    name: modelName(doc.name),
+  });
 }
 
 /** tfjs model names end up in file names and Keras code: keep them to [A-Za-z0-9_]. */
 export const modelName = (title: string): string =>
-  title.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'model';
+  title
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase() || 'model';

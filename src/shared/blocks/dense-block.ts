@@ -25,14 +25,24 @@ export const denseBlock = defineBlock({
         nodes.push(
           node(`l${i}_bn0`, batchNormalization, {}, [x]),
           node(`l${i}_relu0`, activationLayer, { fn: 'relu' }, [`l${i}_bn0`]),
-          node(`l${i}_conv0`, conv2d, { filters: 4 * p.growthRate, kernelSize: [1, 1], useBias: false }, [`l${i}_relu0`]),
+          node(
+            `l${i}_conv0`,
+            conv2d,
+            { filters: 4 * p.growthRate, kernelSize: [1, 1], useBias: false },
+            [`l${i}_relu0`],
+          ),
         );
         x = `l${i}_conv0`;
       }
       nodes.push(
         node(`l${i}_bn`, batchNormalization, {}, [x]),
         node(`l${i}_relu`, activationLayer, { fn: 'relu' }, [`l${i}_bn`]),
-        node(`l${i}_conv`, conv2d, { filters: p.growthRate, kernelSize: [3, 3], padding: 'same', useBias: false }, [`l${i}_relu`]),
+        node(
+          `l${i}_conv`,
+          conv2d,
+          { filters: p.growthRate, kernelSize: [3, 3], padding: 'same', useBias: false },
+          [`l${i}_relu`],
+        ),
         node(`l${i}_concat`, concatenate, {}, [features, `l${i}_conv`]),
       );
       features = `l${i}_concat`;

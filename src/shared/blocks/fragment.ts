@@ -54,7 +54,8 @@ function evaluate(f: Fragment, input: Shape): Evaluated {
     try {
       out = n.layer.outputShape(ins, values);
     } catch (e) {
-      if (e instanceof LayerError) throw new LayerError(e.code, `inside the block, ${n.id}: ${e.message}`);
+      if (e instanceof LayerError)
+        throw new LayerError(e.code, `inside the block, ${n.id}: ${e.message}`);
       throw e;
     }
     const c = n.layer.paramCount(ins, values);
@@ -98,7 +99,8 @@ export function defineBlock<const P extends ParamSpecs>(def: BlockDefinition<P>)
       });
       return (xs) => {
         const tensors = new Map<string, SymbolicTensor>([[BLOCK_INPUT, xs[0]!]]);
-        for (const { n, apply } of appliers) tensors.set(n.id, apply(n.inputs.map((id) => tensors.get(id)!)));
+        for (const { n, apply } of appliers)
+          tensors.set(n.id, apply(n.inputs.map((id) => tensors.get(id)!)));
         return tensors.get(f.output)!;
       };
     },

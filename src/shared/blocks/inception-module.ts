@@ -32,7 +32,9 @@ export const inceptionModule = defineBlock({
       node('b2_conv3x3', conv2d, conv(p.filters3x3, 3), ['b2_reduce']),
       node('b3_reduce', conv2d, conv(p.reduce5x5, 1), [BLOCK_INPUT]),
       node('b3_conv5x5', conv2d, conv(p.filters5x5, 5), ['b3_reduce']),
-      node('b4_pool', maxPooling2d, { poolSize: [3, 3], strides: [1, 1], padding: 'same' }, [BLOCK_INPUT]),
+      node('b4_pool', maxPooling2d, { poolSize: [3, 3], strides: [1, 1], padding: 'same' }, [
+        BLOCK_INPUT,
+      ]),
       node('b4_proj', conv2d, conv(p.poolProjection, 1), ['b4_pool']),
       node('concat', concatenate, {}, ['b1_conv1x1', 'b2_conv3x3', 'b3_conv5x5', 'b4_proj']),
     ],

@@ -23,7 +23,12 @@ export const resnetBasicBlock = defineBlock({
   expand: (p) => {
     const s: [number, number] = [p.stride, p.stride];
     const nodes: FragmentNode[] = [
-      node('conv1', conv2d, { filters: p.filters, kernelSize: [3, 3], strides: s, padding: 'same' }, [BLOCK_INPUT]),
+      node(
+        'conv1',
+        conv2d,
+        { filters: p.filters, kernelSize: [3, 3], strides: s, padding: 'same' },
+        [BLOCK_INPUT],
+      ),
       node('bn1', batchNormalization, {}, ['conv1']),
       node('relu1', activationLayer, { fn: 'relu' }, ['bn1']),
       node('conv2', conv2d, { filters: p.filters, kernelSize: [3, 3], padding: 'same' }, ['relu1']),
@@ -31,10 +36,17 @@ export const resnetBasicBlock = defineBlock({
     ];
     let shortcut = BLOCK_INPUT;
     if (p.stride !== 1 || p.projection) {
-      nodes.push(node('shortcut', conv2d, { filters: p.filters, kernelSize: [1, 1], strides: s }, [BLOCK_INPUT]));
+      nodes.push(
+        node('shortcut', conv2d, { filters: p.filters, kernelSize: [1, 1], strides: s }, [
+          BLOCK_INPUT,
+        ]),
+      );
       shortcut = 'shortcut';
     }
-    nodes.push(node('add', add, {}, ['bn2', shortcut]), node('relu2', activationLayer, { fn: 'relu' }, ['add']));
+    nodes.push(
+      node('add', add, {}, ['bn2', shortcut]),
+      node('relu2', activationLayer, { fn: 'relu' }, ['add']),
+    );
     return { nodes, output: 'relu2' };
   },
 });

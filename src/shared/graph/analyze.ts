@@ -54,7 +54,11 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   const names = new Set<string>();
   for (const n of doc.nodes) {
     if (nodes.has(n.id)) {
-      flag({ code: 'E_DUPLICATE_ID', message: `Two nodes have the id "${n.id}"; give each its own.` });
+      flag({
+        code: 'E_DUPLICATE_ID',
+        nodeId: n.id,
+        message: `${n.name} has the id "${n.id}" of another node; give it an id of its own (or delete it).`,
+      });
       continue;
     }
     nodes.set(n.id, {
@@ -70,34 +74,65 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       issues: [],
     });
     if (names.has(n.name))
-      flag({ code: 'E_DUPLICATE_ID', nodeId: n.id, message: `Another layer is also named "${n.name}"; rename one.` });
+      flag({
+        code: 'E_DUPLICATE_ID',
+        nodeId: n.id,
+        message: `Another layer is also named "${n.name}"; rename one.`,
+      });
     names.add(n.name);
     if (!getLayer(n.kind))
-      flag({ code: 'E_UNKNOWN_KIND', nodeId: n.id, message: `Unknown layer kind "${n.kind}": delete this node or change its kind.` });
+      flag({
+        code: 'E_UNKNOWN_KIND',
+        nodeId: n.id,
+        message: `${n.name} has the layer kind "${n.kind}", which this Netforge does not know: delete this node or change its kind.`,
+      });
   }
 
   const seenEdges = new Set<string>();
   for (const e of doc.edges) {
     if (!nodes.has(e.source) || !nodes.has(e.target)) {
+      const known = nodes.get(e.source) ?? nodes.get(e.target);
       const missing = nodes.has(e.source) ? e.target : e.source;
-      flag({ code: 'E_BAD_EDGE', edgeId: e.id, message: `Edge ${e.id} points at node "${missing}", which does not exist.` });
+      flag({
+        code: 'E_BAD_EDGE',
+        edgeId: e.id,
+        message: `The connection ${e.id}${known ? ` at ${known.name}` : ''} leads to node "${missing}", which does not exist: delete the connection.`,
+      });
       continue;
     }
     const key = `${e.source}->${e.target}`;
     if (seenEdges.has(key))
-      flag({ code: 'E_BAD_EDGE', edgeId: e.id, nodeId: e.target, message: 'The same connection is made twice; delete one.' });
+      flag({
+        code: 'E_BAD_EDGE',
+        edgeId: e.id,
+        nodeId: e.target,
+        message: `${nodes.get(e.source)!.name} is connected to ${nodes.get(e.target)!.name} twice; delete one of the connections.`,
+      });
     seenEdges.add(key);
   }
 
   const { order, cyclic } = topologicalOrder(doc);
-  if (cyclic.length) {
-    const on = new Set(cyclic);
-    const names = cyclic.map((id) => nodes.get(id)?.name ?? id).join(', ');
-    for (const id of cyclic)
-      flag({ code: 'E_CYCLE', nodeId: id, message: `This layer is on a cycle (${names}); remove an edge so data flows one way.` });
+  // `cyclic` also holds nodes merely downstream of a loop; flag only those on one.
+  const onCycle = cyclic.filter((id) => {
+    const next = doc.edges.filter((e) => e.source === id).map((e) => e.target);
+    return reachable(doc, next).has(id);
+  });
+  if (onCycle.length) {
+    const on = new Set(onCycle);
+    const names = onCycle.map((id) => nodes.get(id)?.name ?? id).join(', ');
+    for (const id of onCycle)
+      flag({
+        code: 'E_CYCLE',
+        nodeId: id,
+        message: `This layer is on a cycle (${names}); remove an edge so data flows one way.`,
+      });
     for (const e of doc.edges)
       if (on.has(e.source) && on.has(e.target))
-        issues.push({ code: 'E_CYCLE', edgeId: e.id, message: 'This connection closes a cycle.' });
+        issues.push({
+          code: 'E_CYCLE',
+          edgeId: e.id,
+          message: `The connection from ${nodes.get(e.source)!.name} to ${nodes.get(e.target)!.name} is part of a loop: remove it or another connection of the loop.`,
+        });
   }
 
   const incoming = incomingEdges(doc);
@@ -107,7 +142,8 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     if (!spec) continue;
     const raw = doc.nodes.find((n) => n.id === id)!.params;
     const { values, errors } = resolveParams(spec, raw);
-    for (const message of errors) flag({ code: 'E_PARAM', nodeId: id, message: `${a.name}: ${message}.` });
+    for (const message of errors)
+      flag({ code: 'E_PARAM', nodeId: id, message: `${a.name}: ${message}.` });
     if (errors.length) continue;
     a.params = values;
     const ins = (incoming.get(id) ?? []).filter((e) => nodes.has(e.source));
@@ -151,16 +187,28 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   // Endpoints: exactly one Input and one output, connected.
   const inputs = doc.nodes.filter((n) => n.kind === 'input');
   if (doc.nodes.length > 0 && inputs.length === 0)
-    flag({ code: 'E_NO_INPUT', message: 'The network has no Input layer: add one from the palette.' });
+    flag({
+      code: 'E_NO_INPUT',
+      message: 'The network has no Input layer: add one from the palette.',
+    });
   for (const extra of inputs.slice(1))
-    flag({ code: 'E_MULTIPLE_INPUTS', nodeId: extra.id, message: `${extra.name}: a network takes one Input; delete this one.` });
+    flag({
+      code: 'E_MULTIPLE_INPUTS',
+      nodeId: extra.id,
+      message: `${extra.name}: a network takes one Input; delete this one.`,
+    });
   const inputId = inputs[0]?.id ?? null;
 
   const outgoing = outgoingEdges(doc);
-  const sinks = doc.nodes.filter((n) => n.kind !== 'input' && (outgoing.get(n.id) ?? []).length === 0);
+  const sinks = doc.nodes.filter(
+    (n) => n.kind !== 'input' && (outgoing.get(n.id) ?? []).length === 0,
+  );
   let outputId: string | null = null;
   if (doc.nodes.length > 0 && sinks.length === 0 && inputs.length > 0 && cyclic.length === 0)
-    flag({ code: 'E_NO_OUTPUT', message: 'The network has no output layer: connect a layer after the Input.' });
+    flag({
+      code: 'E_NO_OUTPUT',
+      message: 'The network has no output layer: connect a layer after the Input.',
+    });
   if (sinks.length > 1) {
     for (const s of sinks)
       flag({
@@ -176,7 +224,11 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     const fromInput = reachable(doc, [inputId]);
     for (const n of doc.nodes) {
       if (n.id === inputId || fromInput.has(n.id)) continue;
-      flag({ code: 'E_NO_PATH', nodeId: n.id, message: `${n.name} is not connected to the Input: connect it or delete it.` });
+      flag({
+        code: 'E_NO_PATH',
+        nodeId: n.id,
+        message: `${n.name} is not connected to the Input: connect it or delete it.`,
+      });
     }
   }
 
@@ -208,5 +260,13 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   }
   totals.total = totals.trainable + totals.nonTrainable;
 
-  return { order, nodes, issues, inputId, outputId, totals, valid: issues.length === 0 && doc.nodes.length > 0 };
+  return {
+    order,
+    nodes,
+    issues,
+    inputId,
+    outputId,
+    totals,
+    valid: issues.length === 0 && doc.nodes.length > 0,
+  };
 }

@@ -23,21 +23,39 @@ export class GraphBuilder {
   }
 
   /** Adds a layer fed by `inputs` (in order); `column` shifts a branch sideways. */
-  layer(kind: string, params: Record<string, ParamValue>, inputs: Ref | Ref[], name?: string, column?: number): Ref {
+  layer(
+    kind: string,
+    params: Record<string, ParamValue>,
+    inputs: Ref | Ref[],
+    name?: string,
+    column?: number,
+  ): Ref {
     const ins = Array.isArray(inputs) ? inputs : [inputs];
     return this.place(kind, params, ins, name, column);
   }
 
   /** Chains layers one after another from `from`; returns the last. */
-  chain(from: Ref, layers: [kind: string, params?: Record<string, ParamValue>, name?: string][]): Ref {
-    return layers.reduce<Ref>((x, [kind, params, name]) => this.layer(kind, params ?? {}, x, name), from);
+  chain(
+    from: Ref,
+    layers: [kind: string, params?: Record<string, ParamValue>, name?: string][],
+  ): Ref {
+    return layers.reduce<Ref>(
+      (x, [kind, params, name]) => this.layer(kind, params ?? {}, x, name),
+      from,
+    );
   }
 
   build(): GraphDoc {
     return this.doc;
   }
 
-  private place(kind: string, params: Record<string, ParamValue>, ins: Ref[], name?: string, column?: number): Ref {
+  private place(
+    kind: string,
+    params: Record<string, ParamValue>,
+    ins: Ref[],
+    name?: string,
+    column?: number,
+  ): Ref {
     const row = Math.max(-1, ...ins.map((r) => this.row.get(r)!)) + 1;
     const col = column ?? (ins.length === 1 ? this.column.get(ins[0]!)! : 0);
     const added = addNode(this.doc, kind, {

@@ -26,9 +26,18 @@ export interface AddNodeOptions {
 }
 
 /** Adds a node of a registered kind; params not given take their defaults at analysis time. */
-export function addNode(doc: GraphDoc, kind: string, opts: AddNodeOptions = {}): { doc: GraphDoc; id: string } {
+export function addNode(
+  doc: GraphDoc,
+  kind: string,
+  opts: AddNodeOptions = {},
+): { doc: GraphDoc; id: string } {
   if (!getLayer(kind)) throw new Error(`Unknown layer kind "${kind}"`);
-  const id = opts.id ?? uniqueId(doc.nodes.map((n) => n.id), 'n');
+  const id =
+    opts.id ??
+    uniqueId(
+      doc.nodes.map((n) => n.id),
+      'n',
+    );
   if (doc.nodes.some((n) => n.id === id)) throw new Error(`A node with id "${id}" exists already`);
   const node: GraphNode = {
     id,
@@ -50,8 +59,18 @@ export function removeNodes(doc: GraphDoc, ids: Iterable<string>): GraphDoc {
 }
 
 /** Connects source -> target as the target's last input. */
-export function connect(doc: GraphDoc, source: string, target: string, id?: string): { doc: GraphDoc; id: string } {
-  const edgeId = id ?? uniqueId(doc.edges.map((e) => e.id), 'e');
+export function connect(
+  doc: GraphDoc,
+  source: string,
+  target: string,
+  id?: string,
+): { doc: GraphDoc; id: string } {
+  const edgeId =
+    id ??
+    uniqueId(
+      doc.edges.map((e) => e.id),
+      'e',
+    );
   const edge: GraphEdge = { id: edgeId, source, target };
   return { doc: { ...doc, edges: [...doc.edges, edge] }, id: edgeId };
 }
@@ -66,8 +85,11 @@ const mapNode = (doc: GraphDoc, id: string, f: (n: GraphNode) => GraphNode): Gra
   nodes: doc.nodes.map((n) => (n.id === id ? f(n) : n)),
 });
 
-export const setParams = (doc: GraphDoc, id: string, params: Record<string, ParamValue>): GraphDoc =>
-  mapNode(doc, id, (n) => ({ ...n, params: { ...n.params, ...params } }));
+export const setParams = (
+  doc: GraphDoc,
+  id: string,
+  params: Record<string, ParamValue>,
+): GraphDoc => mapNode(doc, id, (n) => ({ ...n, params: { ...n.params, ...params } }));
 
 export const renameNode = (doc: GraphDoc, id: string, name: string): GraphDoc =>
   mapNode(doc, id, (n) => ({ ...n, name }));

@@ -14,13 +14,20 @@ export function parseGraphJson(text: string, source = 'the file'): GraphDoc {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new GraphFileError(`${source} is not valid JSON (${(e as Error).message}). Check that it is a Netforge graph file.`);
+    throw new GraphFileError(
+      `${source} is not valid JSON (${(e as Error).message}). Check that it is a Netforge graph file.`,
+    );
   }
   return parseGraph(data, source);
 }
 
 export function parseGraph(data: unknown, source = 'the file'): GraphDoc {
-  if (typeof data === 'object' && data !== null && 'version' in data && (data as { format?: unknown }).format === GRAPH_FORMAT) {
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    'version' in data &&
+    (data as { format?: unknown }).format === GRAPH_FORMAT
+  ) {
     const v = (data as { version: unknown }).version;
     if (typeof v === 'number' && v > GRAPH_VERSION)
       throw new GraphFileError(
@@ -29,7 +36,9 @@ export function parseGraph(data: unknown, source = 'the file'): GraphDoc {
   }
   const r = graphDocSchema.safeParse(data);
   if (!r.success) {
-    const first = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    const first = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new GraphFileError(
       `${source} is not a Netforge graph (format "${GRAPH_FORMAT}", version ${GRAPH_VERSION}): ${first.join('; ')}.`,
     );

@@ -6,7 +6,10 @@ export const GRAPH_VERSION = 1;
 
 export const DATASETS = ['mnist', 'cifar10'] as const;
 export type DatasetName = (typeof DATASETS)[number];
-export const DATASET_INFO: Record<DatasetName, { label: string; inputShape: number[]; classes: number }> = {
+export const DATASET_INFO: Record<
+  DatasetName,
+  { label: string; inputShape: number[]; classes: number }
+> = {
   mnist: { label: 'MNIST', inputShape: [28, 28, 1], classes: 10 },
   cifar10: { label: 'CIFAR-10', inputShape: [32, 32, 3], classes: 10 },
 };
@@ -24,7 +27,12 @@ export const graphNodeSchema = z.object({
   id: z.string().min(1),
   kind: z.string().min(1),
   /** Unique, readable, stable: becomes the tfjs / Keras layer name. */
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a name starts with a letter and holds letters, digits, _ . -'),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_.-]*$/,
+      'a name starts with a letter and holds letters, digits, _ . -',
+    ),
   params: z.record(z.string(), paramValue),
   position: z.object({ x: z.number(), y: z.number() }),
 });

@@ -7,7 +7,8 @@ export const activationLayer = defineLayer({
   kind: 'activation',
   label: 'Activation',
   category: 'activation',
-  description: 'Applies a non-linearity element-wise (ReLU, sigmoid, tanh, softmax, leaky ReLU, ...).',
+  description:
+    'Applies a non-linearity element-wise (ReLU, sigmoid, tanh, softmax, leaky ReLU, ...).',
   params: {
     fn: enumOf(FUNCTIONS, { default: 'relu', label: 'Function' }),
     alpha: float({ default: 0.3, min: 0, label: 'Leaky ReLU slope' }),

@@ -7,14 +7,18 @@ export const concatenate = defineLayer({
   kind: 'concatenate',
   label: 'Concatenate',
   category: 'merge',
-  description: 'Joins its inputs along one axis, channels by default (DenseNet 10.13, Inception 10.9.3).',
+  description:
+    'Joins its inputs along one axis, channels by default (DenseNet 10.13, Inception 10.9.3).',
   params: { axis: int({ default: -1, label: 'Axis (-1 = channels)' }) },
   inputs: { min: 2, max: Infinity },
   outputShape: (inputs, p) => {
     const first = inputs[0]!;
     const rank = first.length;
     if (p.axis === 0 || p.axis > rank || p.axis < -rank)
-      throw new LayerError('E_CONCAT_SHAPES', `Concatenate's axis ${p.axis} is not a feature axis of ${fmt(first)}.`);
+      throw new LayerError(
+        'E_CONCAT_SHAPES',
+        `Concatenate's axis ${p.axis} is not a feature axis of ${fmt(first)}.`,
+      );
     const a = p.axis < 0 ? rank + p.axis : p.axis - 1; // axis counts the batch axis, as in Keras
     const others = (s: number[]): string => fmt(s.filter((_, i) => i !== a));
     const bad = inputs.find((s) => s.length !== rank || others(s) !== others(first));
@@ -31,7 +35,12 @@ export const concatenate = defineLayer({
   paramCount: () => NO_PARAMS,
   multiplyAdds: () => 0,
   build: (tf, p, { name }) => {
-    const layer = tf.layers.concatenate({ axis: p.axis, name });
-    return (xs) => applyLayer(layer, xs);
+    // tfjs treats every negative axis as the last one; count from the front instead.
+    let layer: ReturnType<typeof tf.layers.concatenate> | undefined;
+    return (xs) => {
+      const rank = xs[0]!.shape.length;
+      layer ??= tf.layers.concatenate({ axis: p.axis < 0 ? rank + p.axis : p.axis, name });
+      return applyLayer(layer, xs);
+    };
   },
 });

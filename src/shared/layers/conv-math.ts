@@ -47,7 +47,10 @@ export function windowOutput(
 /**
  * Transposed convolution output length, as Keras computes it.
  * Without output padding: VALID gives (i-1)s + max(k, s), SAME gives i*s.
- * With output padding a: (i-1)s + k - 2p + a, where p = 0 (VALID) or floor(k/2) (SAME).
+ * With output padding a: VALID gives (i-1)s + k + a; SAME gives (i-1)s + 1 + a. For odd
+ * kernels SAME equals Keras's (i-1)s + k - 2*floor(k/2) + a; for even kernels Keras's
+ * formula names sizes TensorFlow's conv2d_transpose rejects, so we use the range TF
+ * accepts: every o with ceil(o / s) = i.
  */
 export function transposedLength(
   input: number,
@@ -61,8 +64,7 @@ export function transposedLength(
   if (outputPadding === null) {
     return pad === 'same' ? input * stride : input * stride + Math.max(k - stride, 0);
   }
-  const p = pad === 'same' ? Math.floor(k / 2) : 0;
-  return (input - 1) * stride + k - 2 * p + outputPadding;
+  return (input - 1) * stride + (pad === 'same' ? 1 : k) + outputPadding;
 }
 
 /** The output padding that yields a requested output length, or null if none can (chapter 10.11.2). */

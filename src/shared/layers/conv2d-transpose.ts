@@ -17,7 +17,14 @@ interface TransposeParams {
 function resolvedOutputPadding(hw: Pair, p: TransposeParams): Pair | null {
   if (p.outputSize) {
     return [0, 1].map((a) => {
-      const pad = outputPaddingFor(hw[a]!, p.outputSize![a]!, p.kernelSize[a]!, p.strides[a]!, 1, p.padding);
+      const pad = outputPaddingFor(
+        hw[a]!,
+        p.outputSize![a]!,
+        p.kernelSize[a]!,
+        p.strides[a]!,
+        1,
+        p.padding,
+      );
       if (pad === null) {
         const lo = transposedLength(hw[a]!, p.kernelSize[a]!, p.strides[a]!, 1, p.padding, 0);
         throw new LayerError(
@@ -51,8 +58,12 @@ export const conv2dTranspose = defineLayer({
   },
   inputs: { min: 1, max: 1 },
   checkParams: (p) => {
-    if (p.outputPadding && p.outputSize) return 'Set either output padding or output size, not both';
-    if (p.outputPadding && (p.outputPadding[0] >= p.strides[0] || p.outputPadding[1] >= p.strides[1]))
+    if (p.outputPadding && p.outputSize)
+      return 'Set either output padding or output size, not both';
+    if (
+      p.outputPadding &&
+      (p.outputPadding[0] >= p.strides[0] || p.outputPadding[1] >= p.strides[1])
+    )
       return 'Output padding must be smaller than the stride on each axis';
     return null;
   },
@@ -65,7 +76,10 @@ export const conv2dTranspose = defineLayer({
       transposedLength(hw[i]!, p.kernelSize[i]!, p.strides[i]!, 1, p.padding, a ? a[i]! : null),
     );
     if (h! < 1 || w! < 1)
-      throw new LayerError('E_SHAPE', `Conv2DTranspose would produce ${h}x${w}; use a larger kernel.`);
+      throw new LayerError(
+        'E_SHAPE',
+        `Conv2DTranspose would produce ${h}x${w}; use a larger kernel.`,
+      );
     return [h!, w!, p.filters];
   },
   paramCount: (inputs, p) => {
@@ -97,7 +111,9 @@ export const conv2dTranspose = defineLayer({
     const Padded = paddedTransposeClass(tf);
     const layer = new Padded({ ...p, name });
     const act =
-      p.activation === 'linear' ? null : tf.layers.activation({ activation: p.activation, name: `${name}_act` });
+      p.activation === 'linear'
+        ? null
+        : tf.layers.activation({ activation: p.activation, name: `${name}_act` });
     return (xs) => {
       const y = applyLayer(layer, xs[0]!);
       return act ? applyLayer(act, y) : y;
@@ -127,14 +143,26 @@ export function paddedTransposeClass(tf: Tf): LayerCtor {
     private outHW(h: number, w: number): Pair {
       const a = resolvedOutputPadding([h, w], this.cfg);
       return [0, 1].map((i) =>
-        transposedLength([h, w][i]!, this.cfg.kernelSize[i]!, this.cfg.strides[i]!, 1, this.cfg.padding, a ? a[i]! : null),
+        transposedLength(
+          [h, w][i]!,
+          this.cfg.kernelSize[i]!,
+          this.cfg.strides[i]!,
+          1,
+          this.cfg.padding,
+          a ? a[i]! : null,
+        ),
       ) as Pair;
     }
     override build(inputShape: TF.Shape | TF.Shape[]): void {
       const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as TF.Shape;
       const c = s[3]!;
       const [kh, kw] = this.cfg.kernelSize;
-      this.kernel = this.addWeight('kernel', [kh, kw, this.cfg.filters, c], 'float32', tf.initializers.glorotUniform({}));
+      this.kernel = this.addWeight(
+        'kernel',
+        [kh, kw, this.cfg.filters, c],
+        'float32',
+        tf.initializers.glorotUniform({}),
+      );
       if (this.cfg.useBias)
         this.bias = this.addWeight('bias', [this.cfg.filters], 'float32', tf.initializers.zeros());
       this.built = true;
@@ -163,9 +191,10 @@ export function paddedTransposeClass(tf: Tf): LayerCtor {
       return { ...super.getConfig(), ...rest } as unknown as TF.serialization.ConfigDict;
     }
   }
-  tf.serialization.registerClass(NetforgeConv2DTranspose as unknown as TF.serialization.SerializableConstructor<TF.layers.Layer>);
+  tf.serialization.registerClass(
+    NetforgeConv2DTranspose as unknown as TF.serialization.SerializableConstructor<TF.layers.Layer>,
+  );
   const ctor = NetforgeConv2DTranspose as unknown as LayerCtor;
   classes.set(tf, ctor);
   return ctor;
 }
-

@@ -27,7 +27,14 @@ export const conv2d = defineLayer({
   outputShape: (inputs, p) => {
     const x = one(inputs);
     requireRank(x, 3, 'Conv2D');
-    const [h, w] = windowOutput('Conv2D', [x[0]!, x[1]!], p.kernelSize, p.strides, p.dilation, p.padding);
+    const [h, w] = windowOutput(
+      'Conv2D',
+      [x[0]!, x[1]!],
+      p.kernelSize,
+      p.strides,
+      p.dilation,
+      p.padding,
+    );
     return [h, w, p.filters];
   },
   paramCount: (inputs, p) => {

@@ -7,39 +7,46 @@ export const depthwiseConv2d = defineLayer({
   kind: 'depthwiseConv2d',
   label: 'DepthwiseConv2D',
   category: 'convolution',
-  description: 'One kxk filter per input channel (times the depth multiplier); channels are not mixed.',
+  description:
+    'One kxk filter per input channel (times the depth multiplier); channels are not mixed. ' +
+    "(No dilation: tfjs 4.22's DepthwiseConv2D layer ignores it; SeparableConv2D supports it.)",
   params: {
     kernelSize: pair({ default: [3, 3], label: 'Kernel size' }),
     strides: pair({ default: [1, 1], label: 'Strides' }),
     padding: enumOf(['valid', 'same'], { default: 'valid', label: 'Padding' }),
-    dilation: pair({ default: [1, 1], label: 'Dilation rate' }),
     depthMultiplier: int({ default: 1, min: 1, label: 'Depth multiplier' }),
     activation: activation('linear'),
     useBias: bool({ default: true, label: 'Use bias' }),
   },
   inputs: { min: 1, max: 1 },
-  checkParams: (p) =>
-    Math.max(...p.strides) > 1 && Math.max(...p.dilation) > 1
-      ? 'Strides and dilation rate cannot both be above 1 (TensorFlow does not support it)'
-      : null,
   outputShape: (inputs, p) => {
     const x = one(inputs);
     requireRank(x, 3, 'DepthwiseConv2D');
-    const [h, w] = windowOutput('DepthwiseConv2D', [x[0]!, x[1]!], p.kernelSize, p.strides, p.dilation, p.padding);
+    const [h, w] = windowOutput(
+      'DepthwiseConv2D',
+      [x[0]!, x[1]!],
+      p.kernelSize,
+      p.strides,
+      [1, 1],
+      p.padding,
+    );
     return [h, w, x[2]! * p.depthMultiplier];
   },
   paramCount: (inputs, p) => {
     const out = one(inputs)[2]! * p.depthMultiplier;
-    return { trainable: p.kernelSize[0] * p.kernelSize[1] * out + (p.useBias ? out : 0), nonTrainable: 0 };
+    return {
+      trainable: p.kernelSize[0] * p.kernelSize[1] * out + (p.useBias ? out : 0),
+      nonTrainable: 0,
+    };
   },
-  multiplyAdds: (_inputs, p, out) => out[0]! * out[1]! * out[2]! * p.kernelSize[0] * p.kernelSize[1],
+  multiplyAdds: (_inputs, p, out) =>
+    out[0]! * out[1]! * out[2]! * p.kernelSize[0] * p.kernelSize[1],
   build: (tf, p, { name }) =>
     single(
       tf.layers.depthwiseConv2d({
         kernelSize: p.kernelSize,
         strides: p.strides,
         padding: p.padding,
-        dilationRate: p.dilation,
         depthMultiplier: p.depthMultiplier,
         activation: p.activation,
         depthwiseInitializer: KERAS_KERNEL_INIT,

@@ -1,4 +1,4 @@
-import { defineLayer, NO_PARAMS, one, product, single } from './spec.ts';
+import { applyLayer, defineLayer, NO_PARAMS, one, product } from './spec.ts';
 
 export const flatten = defineLayer({
   kind: 'flatten',
@@ -10,5 +10,9 @@ export const flatten = defineLayer({
   outputShape: (inputs) => [product(one(inputs))],
   paramCount: () => NO_PARAMS,
   multiplyAdds: () => 0,
-  build: (tf, _p, { name }) => single(tf.layers.flatten({ name })),
+  build: (tf, _p, { name }) => {
+    const layer = tf.layers.flatten({ name });
+    // A flat input is already flat; tfjs's Flatten refuses rank 2 where Keras passes it through.
+    return (xs) => (xs[0]!.shape.length <= 2 ? xs[0]! : applyLayer(layer, xs[0]!));
+  },
 });

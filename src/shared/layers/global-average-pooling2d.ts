@@ -4,7 +4,8 @@ export const globalAveragePooling2d = defineLayer({
   kind: 'globalAveragePooling2d',
   label: 'GlobalAveragePooling2D',
   category: 'pooling',
-  description: 'Averages each channel over height and width: [h, w, c] -> [c] (used by ResNet, 10.14).',
+  description:
+    'Averages each channel over height and width: [h, w, c] -> [c] (used by ResNet, 10.14).',
   params: {},
   inputs: { min: 1, max: 1 },
   outputShape: (inputs) => {

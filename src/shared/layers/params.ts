@@ -46,7 +46,8 @@ export interface ShapeParam extends Base<number[]> {
   type: 'shape';
 }
 
-export type ParamSpec = IntParam | FloatParam | BoolParam | EnumParam | PairParam | PaddingParam | ShapeParam;
+export type ParamSpec =
+  IntParam | FloatParam | BoolParam | EnumParam | PairParam | PaddingParam | ShapeParam;
 export type ParamSpecs = Record<string, ParamSpec>;
 
 type ValueOf<S extends ParamSpec> = S extends IntParam | FloatParam
@@ -134,12 +135,14 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
   switch (spec.type) {
     case 'int':
       if (!isInt(value)) return `${label} must be a whole number`;
-      if (spec.min !== undefined && value < spec.min) return `${label} must be at least ${spec.min}`;
+      if (spec.min !== undefined && value < spec.min)
+        return `${label} must be at least ${spec.min}`;
       if (spec.max !== undefined && value > spec.max) return `${label} must be at most ${spec.max}`;
       return null;
     case 'float':
       if (typeof value !== 'number' || !Number.isFinite(value)) return `${label} must be a number`;
-      if (spec.min !== undefined && value < spec.min) return `${label} must be at least ${spec.min}`;
+      if (spec.min !== undefined && value < spec.min)
+        return `${label} must be at least ${spec.min}`;
       if (spec.max !== undefined) {
         if (spec.exclusiveMax ? value >= spec.max : value > spec.max)
           return `${label} must be ${spec.exclusiveMax ? 'below' : 'at most'} ${spec.max}`;
@@ -180,10 +183,11 @@ export function normalizeParam(spec: ParamSpec, value: unknown): unknown {
   if (spec.type === 'pair' && isInt(value)) return [value, value];
   if (spec.type === 'padding') {
     if (typeof value === 'string') return value.toLowerCase();
-    if (isInt(value)) return [
-      [value, value],
-      [value, value],
-    ];
+    if (isInt(value))
+      return [
+        [value, value],
+        [value, value],
+      ];
   }
   if (spec.type === 'enum' && typeof value === 'string' && !spec.values.includes(value)) {
     const lower = value.toLowerCase();

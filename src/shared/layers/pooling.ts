@@ -1,7 +1,15 @@
 // Shared by MaxPooling2D and AveragePooling2D, which differ only in the tfjs layer.
 import type * as TF from '@tensorflow/tfjs';
 import { enumOf, optionalPair, pair } from './params.ts';
-import { NO_PARAMS, one, requireRank, single, type LayerSpec, type Tf, type Apply } from './spec.ts';
+import {
+  NO_PARAMS,
+  one,
+  requireRank,
+  single,
+  type LayerSpec,
+  type Tf,
+  type Apply,
+} from './spec.ts';
 import { windowOutput } from './conv-math.ts';
 
 export const poolParams = {
@@ -27,12 +35,26 @@ export function poolSpec(
     outputShape: (inputs, p) => {
       const x = one(inputs);
       requireRank(x, 3, label);
-      const [h, w] = windowOutput(label, [x[0]!, x[1]!], p.poolSize, p.strides ?? p.poolSize, [1, 1], p.padding);
+      const [h, w] = windowOutput(
+        label,
+        [x[0]!, x[1]!],
+        p.poolSize,
+        p.strides ?? p.poolSize,
+        [1, 1],
+        p.padding,
+      );
       return [h, w, x[2]!];
     },
     paramCount: () => NO_PARAMS,
     multiplyAdds: () => 0,
     build: (tf, p, { name }): Apply =>
-      single(make(tf)({ poolSize: p.poolSize, strides: p.strides ?? p.poolSize, padding: p.padding, name })),
+      single(
+        make(tf)({
+          poolSize: p.poolSize,
+          strides: p.strides ?? p.poolSize,
+          padding: p.padding,
+          name,
+        }),
+      ),
   };
 }

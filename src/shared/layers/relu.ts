@@ -4,7 +4,7 @@ export const relu = defineLayer({
   kind: 'relu',
   label: 'ReLU',
   category: 'activation',
-  description: 'max(0, x), as a layer of its own (the chapter\'s layers.ReLU()).',
+  description: "max(0, x), as a layer of its own (the chapter's layers.ReLU()).",
   params: {},
   inputs: { min: 1, max: 1 },
   outputShape: (inputs) => [...one(inputs)],

@@ -8,7 +8,10 @@ export interface ResolvedParams {
 }
 
 /** Fills defaults, accepts short forms, and checks every value against the spec. */
-export function resolveParams(spec: AnyLayerSpec, raw: Record<string, unknown> = {}): ResolvedParams {
+export function resolveParams(
+  spec: AnyLayerSpec,
+  raw: Record<string, unknown> = {},
+): ResolvedParams {
   const values: Record<string, ParamValue> = {};
   const errors: string[] = [];
   for (const [name, ps] of Object.entries(spec.params)) {

@@ -9,7 +9,7 @@ export const separableConv2d = defineLayer({
   category: 'convolution',
   description:
     'Depthwise-separable convolution (chapter 10.11.3): a per-channel kxk convolution, then a 1x1 ' +
-    'convolution mixing channels; about a third of a plain convolution\'s parameters.',
+    "convolution mixing channels; about a third of a plain convolution's parameters.",
   params: {
     filters: int({ default: 32, min: 1, label: 'Filters' }),
     kernelSize: pair({ default: [3, 3], label: 'Kernel size' }),
@@ -28,7 +28,14 @@ export const separableConv2d = defineLayer({
   outputShape: (inputs, p) => {
     const x = one(inputs);
     requireRank(x, 3, 'SeparableConv2D');
-    const [h, w] = windowOutput('SeparableConv2D', [x[0]!, x[1]!], p.kernelSize, p.strides, p.dilation, p.padding);
+    const [h, w] = windowOutput(
+      'SeparableConv2D',
+      [x[0]!, x[1]!],
+      p.kernelSize,
+      p.strides,
+      p.dilation,
+      p.padding,
+    );
     return [h, w, p.filters];
   },
   paramCount: (inputs, p) => {

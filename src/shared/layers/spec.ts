@@ -3,6 +3,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ParamSpecs, ParamValues, ParamValue } from './params.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { Fragment } from '../blocks/fragment.ts';
 
 export type Tf = typeof TF;
 export type SymbolicTensor = TF.SymbolicTensor;
@@ -75,7 +76,7 @@ export interface AnyLayerSpec {
   multiplyAdds: (inputs: Shape[], p: Record<string, ParamValue>, output: Shape) => number;
   build: (tf: Tf, p: Record<string, ParamValue>, ctx: BuildContext) => Apply;
   /** Present on composite blocks: the primitive layers the node stands for. */
-  expand?: (p: Record<string, ParamValue>) => import('../blocks/fragment.ts').Fragment;
+  expand?: (p: Record<string, ParamValue>) => Fragment;
 }
 
 export function defineLayer<const P extends ParamSpecs>(spec: LayerSpec<P>): AnyLayerSpec {
@@ -95,17 +96,15 @@ export function one(inputs: Shape[]): Shape {
 
 export function requireRank(x: Shape, rank: number, label: string): void {
   if (x.length !== rank) {
-    const want = rank === 3 ? 'an image-shaped input (height, width, channels)' : `a ${rank}-D input`;
+    const want =
+      rank === 3 ? 'an image-shaped input (height, width, channels)' : `a ${rank}-D input`;
     const fix =
       rank === 3 && x.length === 1
         ? ' Put it before Flatten or Dense, or start from an image input.'
         : rank === 1
           ? ' Add a Flatten or GlobalAveragePooling2D before it.'
           : '';
-    throw new LayerError(
-      'E_RANK',
-      `${label} needs ${want}; it gets [${x.join(', ')}].${fix}`,
-    );
+    throw new LayerError('E_RANK', `${label} needs ${want}; it gets [${x.join(', ')}].${fix}`);
   }
 }
 

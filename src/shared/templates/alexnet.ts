@@ -7,11 +7,16 @@ export const alexnet: Template = {
   section: '10.9.1 AlexNet',
   dataset: 'cifar10',
   description:
-    'AlexNet\'s pattern scaled to 32x32: five ReLU convolutions with max pooling after the 1st, 2nd and 5th, ' +
+    "AlexNet's pattern scaled to 32x32: five ReLU convolutions with max pooling after the 1st, 2nd and 5th, " +
     'then two Dense layers with Dropout and Dense 10.',
   build: () => {
     const g = new GraphBuilder('AlexNet-style net (CIFAR-10)', 'cifar10', alexnet.description);
-    const conv = (filters: number, k: number) => ({ filters, kernelSize: [k, k], padding: 'same', activation: 'relu' });
+    const conv = (filters: number, k: number) => ({
+      filters,
+      kernelSize: [k, k],
+      padding: 'same',
+      activation: 'relu',
+    });
     const pool = { poolSize: [3, 3], strides: [2, 2], padding: 'same' };
     g.chain(g.input([32, 32, 3]), [
       ['conv2d', conv(64, 5)],

@@ -11,7 +11,17 @@ import { resnet18, resnet34 } from './resnet.ts';
 
 export type { Template };
 
-export const TEMPLATES: readonly Template[] = [mlp, lenet5, alexnet, inception, lenet5Bn, vgg13, densenet, resnet18, resnet34];
+export const TEMPLATES: readonly Template[] = [
+  mlp,
+  lenet5,
+  alexnet,
+  inception,
+  lenet5Bn,
+  vgg13,
+  densenet,
+  resnet18,
+  resnet34,
+];
 
 export function getTemplate(id: string): Template | undefined {
   return TEMPLATES.find((t) => t.id === id.toLowerCase());

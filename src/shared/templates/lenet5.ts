@@ -27,6 +27,7 @@ export const lenet5: Template = {
   title: 'LeNet-5',
   section: '10.4 LeNet-5 in practice',
   dataset: 'mnist',
-  description: 'Two 3x3 conv + pool + ReLU stages and three Dense layers (60,074 parameters); the chapter reaches 98.4% on MNIST.',
+  description:
+    'Two 3x3 conv + pool + ReLU stages and three Dense layers (60,074 parameters); the chapter reaches 98.4% on MNIST.',
   build: () => buildLenet5(false, 'LeNet-5', lenet5.description),
 };

@@ -6,7 +6,8 @@ export const mlp: Template = {
   title: 'MLP',
   section: '10.1 Fully connected network',
   dataset: 'mnist',
-  description: 'Three Dense 256 ReLU layers and a Dense 10 on flattened MNIST digits (335,114 parameters).',
+  description:
+    'Three Dense 256 ReLU layers and a Dense 10 on flattened MNIST digits (335,114 parameters).',
   build: () => {
     const g = new GraphBuilder('MLP', 'mnist', mlp.description);
     g.chain(g.input([28, 28, 1]), [

@@ -2,7 +2,11 @@ import { GraphBuilder } from '../graph/builder.ts';
 import type { Template } from './template.ts';
 
 /** The chapter's ResNet for CIFAR-10 (10.14): stem, four stages of BasicBlocks, GAP, Dense 10. */
-export function buildResnet(title: string, description: string, blocks: [number, number, number, number]) {
+export function buildResnet(
+  title: string,
+  description: string,
+  blocks: [number, number, number, number],
+) {
   const g = new GraphBuilder(title, 'cifar10', description);
   let x = g.chain(g.input([32, 32, 3]), [
     ['conv2d', { filters: 64, kernelSize: [3, 3] }, 'stem_conv'],
@@ -25,7 +29,8 @@ export const resnet18: Template = {
   title: 'ResNet18',
   section: '10.14 CIFAR-10 and ResNet18 in practice',
   dataset: 'cifar10',
-  description: 'Stem conv, four stages of two BasicBlocks (64-512 filters), global average pooling, Dense 10 (11,184,778 parameters).',
+  description:
+    'Stem conv, four stages of two BasicBlocks (64-512 filters), global average pooling, Dense 10 (11,184,778 parameters).',
   build: () => buildResnet('ResNet18', resnet18.description, [2, 2, 2, 2]),
 };
 
