@@ -1,6 +1,9 @@
 // `netforge <command>`: the engine from a terminal. Commands that only read
-// the graph (templates, summary) do not load TensorFlow.js, so they are instant.
+// the graph (templates, summary) do not load TensorFlow.js, so they are instant;
+// train and evaluate run the engine in its own process (cli-train.ts).
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { evaluate, OptionError, train } from './cli-train.ts';
 import { TEMPLATES, getTemplate } from '../shared/templates/index.ts';
 import { parseGraphJson, GraphFileError } from '../shared/graph/parse.ts';
 import { analyzeGraph } from '../shared/graph/analyze.ts';
@@ -12,6 +15,13 @@ const USAGE = `Usage: netforge <command> [options]
 Commands:
   templates [--json]                     list the built-in networks
   summary <template|graph.json> [--json] layers, output shapes and parameter counts
+  train <template|graph.json> [options]  train on MNIST or CIFAR-10 in the engine process
+      --dataset mnist|cifar10   (default: the template's)   --data-dir DIR (or NETFORGE_DATA_DIR)
+      --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
+      --validation-split X  --early-stopping PATIENCE  --seed N  --augment (CIFAR-10)
+      --limit-train N  --limit-test N  --backend tensorflow|wasm|cpu  --out DIR  --json
+      --resume RUN_DIR          continue a stopped run from its last checkpoint
+  evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
 
 Run 'netforge templates' to see template names.`;
 
@@ -84,28 +94,57 @@ async function summary(ref: string | undefined, json: boolean): Promise<number> 
   return analysis.issues.length ? 1 : 0;
 }
 
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+  augment: { type: 'boolean' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  momentum: { type: 'string' },
+  'validation-split': { type: 'string' },
+  'early-stopping': { type: 'string' },
+  seed: { type: 'string' },
+  'limit-train': { type: 'string' },
+  'limit-test': { type: 'string' },
+  out: { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'string' },
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => !a.startsWith('--'));
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const json = flags.delete('--json');
-  const [command, ...rest] = args;
   try {
-    if (flags.has('--help') || command === 'help' || !command) {
-      console.log(USAGE);
-      return command || flags.has('--help') ? 0 : 1;
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message.replace(/^.*?: /, ''));
     }
-    if (flags.size) throw new UsageError(`Unknown option ${[...flags].join(', ')}.`);
+    const o = parsed.values;
+    const [command, ...rest] = parsed.positionals;
+    const json = o.json === true;
+    if (o.help || command === 'help' || !command) {
+      console.log(USAGE);
+      return command || o.help ? 0 : 1;
+    }
     switch (command) {
       case 'templates':
         templates(json);
         return 0;
       case 'summary':
         return await summary(rest[0], json);
+      case 'train':
+        return await train(rest[0], o, loadGraph);
+      case 'evaluate':
+        return await evaluate(rest[0], o);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OptionError) {
       console.error(`netforge: ${e.message}\n\n${USAGE}`);
       return 1;
     }

@@ -1,0 +1,61 @@
+// Entry point of the engine's own process: takes EngineCommands from the
+// parent over IPC, sends TrainingEvents back. One run at a time.
+import { engineCommandSchema, type TrainingEvent } from '../../shared/protocol.ts';
+import { RunControl } from './control.ts';
+import { runEvaluation, runTraining } from './run.ts';
+
+const send = (event: TrainingEvent): void => {
+  process.send?.({ kind: 'event', event });
+};
+
+let control: RunControl | null = null;
+let busy = false;
+
+async function handle(raw: unknown): Promise<void> {
+  const parsed = engineCommandSchema.safeParse(raw);
+  if (!parsed.success) {
+    send({
+      type: 'error',
+      code: 'E_PROTOCOL',
+      message: `The engine got a malformed command: ${parsed.error.message}`,
+      checkpoint: null,
+    });
+    return;
+  }
+  const cmd = parsed.data;
+  if (cmd.type === 'pause' || cmd.type === 'resume' || cmd.type === 'stop') {
+    if (!control) return;
+    if (cmd.type === 'stop') {
+      control.stop();
+      send({ type: 'status', state: 'stopping', step: -1 });
+    } else if (cmd.type === 'pause' ? control.pause() : control.resume()) {
+      send({ type: 'status', state: cmd.type === 'pause' ? 'paused' : 'resumed', step: -1 });
+    }
+    return;
+  }
+  if (busy) {
+    send({
+      type: 'error',
+      code: 'E_BUSY',
+      message: 'The engine is already running a job; stop it first.',
+      checkpoint: null,
+    });
+    return;
+  }
+  busy = true;
+  try {
+    if (cmd.type === 'train') {
+      control = new RunControl();
+      await runTraining(cmd.request, send, control);
+    } else {
+      await runEvaluation(cmd.request, send);
+    }
+  } finally {
+    busy = false;
+    control = null;
+    process.send?.({ kind: 'idle' });
+  }
+}
+
+process.on('message', (m) => void handle(m));
+process.send?.({ kind: 'ready' });

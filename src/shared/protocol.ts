@@ -1,0 +1,191 @@
+// The engine API: what callers send the engine, and the events it streams
+// back. Every message is checked with these schemas where it crosses a process
+// boundary (engine process <-> host, host <-> renderer).
+import { z } from 'zod';
+import { graphDocSchema, DATASETS } from './graph/types.ts';
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
+
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }),
+  /** lr * factor every `everyEpochs` epochs. */
+  z.object({
+    kind: z.literal('step'),
+    everyEpochs: z.number().int().min(1),
+    factor: z.number().positive().max(1),
+  }),
+  /** lr * rate^(epoch). */
+  z.object({ kind: z.literal('exponential'), rate: z.number().positive().max(1) }),
+  /** Cosine from lr down to minLr over all epochs. */
+  z.object({ kind: z.literal('cosine'), minLr: z.number().min(0).default(0) }),
+]);
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const trainConfigSchema = z.object({
+  dataset: z.enum(DATASETS),
+  epochs: z.number().int().min(1).max(10_000).default(10),
+  batchSize: z.number().int().min(1).max(65_536).default(32),
+  optimizer: z.enum(OPTIMIZERS).default('sgd'),
+  learningRate: z.number().positive().max(10).default(0.01),
+  /** SGD momentum (0 = plain SGD); ignored by the other optimizers. */
+  momentum: z.number().min(0).max(1).default(0),
+  schedule: scheduleSchema.default({ kind: 'constant' }),
+  /** Fraction of the training set held out for validation (its last samples, as Keras does). */
+  validationSplit: z.number().min(0).max(0.5).default(0),
+  earlyStopping: z
+    .object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) })
+    .nullable()
+    .default(null),
+  seed: z.number().int().min(0).default(42),
+  /** CIFAR-10 only: random crop (4 px zero padding) and horizontal flip. */
+  augment: z.boolean().default(false),
+  /** Use only the first N training / test samples (quick experiments, tests). */
+  limitTrain: z.number().int().min(1).nullable().default(null),
+  limitTest: z.number().int().min(1).nullable().default(null),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+export const trainRequestSchema = z.object({
+  graph: graphDocSchema,
+  config: trainConfigSchema,
+  /** Folder for this run's files; created if missing. */
+  runDir: z.string().min(1),
+  dataDir: z.string().nullable().default(null),
+  cacheDir: z.string().nullable().default(null),
+  backend: z.enum(BACKENDS).nullable().default(null),
+  /** Continue from the run folder's last checkpoint. */
+  resume: z.boolean().default(false),
+});
+export type TrainRequest = z.infer<typeof trainRequestSchema>;
+export type TrainRequestInput = z.input<typeof trainRequestSchema>;
+
+export const evaluateRequestSchema = z.object({
+  runDir: z.string().min(1),
+  dataDir: z.string().nullable().default(null),
+  cacheDir: z.string().nullable().default(null),
+  backend: z.enum(BACKENDS).nullable().default(null),
+  limitTest: z.number().int().min(1).nullable().default(null),
+});
+export type EvaluateRequest = z.infer<typeof evaluateRequestSchema>;
+
+export const engineCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('train'), request: trainRequestSchema }),
+  z.object({ type: z.literal('evaluate'), request: evaluateRequestSchema }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type EngineCommand = z.infer<typeof engineCommandSchema>;
+
+const backendInfoSchema = z.object({
+  backend: z.enum(BACKENDS),
+  device: z.string(),
+  /** Why this backend, e.g. "tfjs-node-gpu not installed: using wasm". */
+  reason: z.string(),
+});
+export type BackendInfo = z.infer<typeof backendInfoSchema>;
+
+const evaluationSchema = z.object({
+  testLoss: z.number(),
+  testAccuracy: z.number(),
+  samples: z.number().int(),
+  classNames: z.array(z.string()),
+  /** confusion[true][predicted] */
+  confusion: z.array(z.array(z.number().int())),
+  perClassAccuracy: z.array(z.number()),
+  /** Test-set indices of wrong predictions (at most 1,000), with what was predicted. */
+  misclassified: z.array(
+    z.object({
+      index: z.number().int(),
+      label: z.number().int(),
+      predicted: z.number().int(),
+      confidence: z.number(),
+    }),
+  ),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
+const num = z.number().nullable(); // NaN and Infinity travel as null in JSON
+
+export const trainingEventSchema = z.discriminatedUnion('type', [
+  /** Always the first event of a run: which backend and device will do the work, and why. */
+  z.object({ type: z.literal('backend'), backend: backendInfoSchema }),
+  z.object({
+    type: z.literal('run-started'),
+    runDir: z.string(),
+    backend: backendInfoSchema,
+    totalParams: z.number().int(),
+    trainSamples: z.number().int(),
+    validationSamples: z.number().int(),
+    testSamples: z.number().int(),
+    stepsPerEpoch: z.number().int(),
+    epochs: z.number().int(),
+    resumedFromStep: z.number().int().nullable(),
+    notes: z.array(z.string()),
+  }),
+  z.object({
+    type: z.literal('dataset-progress'),
+    file: z.string(),
+    receivedBytes: z.number(),
+    totalBytes: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('batch'),
+    epoch: z.number().int(),
+    step: z.number().int(),
+    batchInEpoch: z.number().int(),
+    stepsPerEpoch: z.number().int(),
+    loss: num,
+    accuracy: num,
+    learningRate: z.number(),
+    samplesPerSecond: z.number(),
+    etaSeconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('epoch'),
+    epoch: z.number().int(),
+    step: z.number().int(),
+    loss: num,
+    accuracy: num,
+    valLoss: num,
+    valAccuracy: num,
+    learningRate: z.number(),
+    seconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('checkpoint'),
+    kind: z.enum(['best', 'last']),
+    epoch: z.number().int(),
+    step: z.number().int(),
+    path: z.string(),
+  }),
+  z.object({
+    type: z.literal('status'),
+    state: z.enum(['paused', 'resumed', 'stopping']),
+    step: z.number().int(),
+  }),
+  z.object({ type: z.literal('evaluation'), evaluation: evaluationSchema }),
+  z.object({
+    type: z.literal('finished'),
+    status: z.enum(['completed', 'stopped', 'early-stopped']),
+    runDir: z.string(),
+    epochs: z.number().int(),
+    step: z.number().int(),
+    seconds: z.number(),
+    testAccuracy: z.number().nullable(),
+    testLoss: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    /** The last good checkpoint, if one was kept. */
+    checkpoint: z.string().nullable(),
+  }),
+]);
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;
+export type TrainingEventOf<T extends TrainingEvent['type']> = Extract<TrainingEvent, { type: T }>;
