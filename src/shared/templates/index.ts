@@ -6,6 +6,7 @@ import { lenet5Bn } from './lenet5-bn.ts';
 import { alexnet } from './alexnet.ts';
 import { inception } from './inception.ts';
 import { vgg13 } from './vgg13.ts';
+import { cifarSmall } from './cifar-small.ts';
 import { densenet } from './densenet.ts';
 import { resnet18, resnet34 } from './resnet.ts';
 
@@ -17,6 +18,7 @@ export const TEMPLATES: readonly Template[] = [
   alexnet,
   inception,
   lenet5Bn,
+  cifarSmall,
   vgg13,
   densenet,
   resnet18,
