@@ -79,3 +79,9 @@ export function outputPaddingFor(
   const a = output - transposedLength(input, kernel, stride, dilation, pad, 0);
   return a >= 0 && a < stride ? a : null;
 }
+
+/** TensorFlow's convolutions take strides > 1 or dilation > 1, not both. */
+export const stridesWithDilation = (strides: Pair, dilation: Pair): string | null =>
+  Math.max(...strides) > 1 && Math.max(...dilation) > 1
+    ? 'Strides and dilation rate cannot both be above 1 (TensorFlow does not support it)'
+    : null;

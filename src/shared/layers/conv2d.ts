@@ -1,7 +1,7 @@
 import { activation, bool, int, pair, padding } from './params.ts';
 import { defineLayer, one, requireRank, single, applyLayer } from './spec.ts';
 import { KERAS_KERNEL_INIT } from './initializers.ts';
-import { windowOutput } from './conv-math.ts';
+import { stridesWithDilation, windowOutput } from './conv-math.ts';
 
 export const conv2d = defineLayer({
   kind: 'conv2d',
@@ -20,10 +20,7 @@ export const conv2d = defineLayer({
     useBias: bool({ default: true, label: 'Use bias' }),
   },
   inputs: { min: 1, max: 1 },
-  checkParams: (p) =>
-    Math.max(...p.strides) > 1 && Math.max(...p.dilation) > 1
-      ? 'Strides and dilation rate cannot both be above 1 (TensorFlow does not support it)'
-      : null,
+  checkParams: (p) => stridesWithDilation(p.strides, p.dilation),
   outputShape: (inputs, p) => {
     const x = one(inputs);
     requireRank(x, 3, 'Conv2D');
