@@ -14,6 +14,7 @@ import {
 } from '../shared/protocol.ts';
 import { getTemplate } from '../shared/templates/index.ts';
 import { EngineHost } from './engine-host/host.ts';
+import { bench, BENCH_MODELS } from './engine/bench.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -243,4 +244,21 @@ export async function evaluate(runDir: string | undefined, o: Options): Promise<
     limitTest: int(o, 'limit-test') ?? null,
   });
   return runJob((host) => host.send({ type: 'evaluate', request }), o.json === true);
+}
+
+export async function benchCommand(o: Options): Promise<number> {
+  const model = oneOf(o, 'model', BENCH_MODELS);
+  if (!model) throw new OptionError(`bench needs --model ${BENCH_MODELS.join('|')}.`);
+  const r = await bench(model, {
+    batch: int(o, 'batch'),
+    samples: int(o, 'samples'),
+    backend: oneOf(o, 'backend', BACKENDS) ?? null,
+  });
+  const { info, ...result } = r;
+  if (o.json === true) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `${model}, batch ${r.batch}: ${r.samples_per_s} samples/s training on ${info.backend} (${info.device}; ${info.reason}), ${r.samples} samples timed`,
+    );
+  return 0;
 }

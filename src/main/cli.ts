@@ -3,7 +3,7 @@
 // train and evaluate run the engine in its own process (cli-train.ts).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { evaluate, OptionError, train } from './cli-train.ts';
+import { benchCommand, evaluate, OptionError, train } from './cli-train.ts';
 import { TEMPLATES, getTemplate } from '../shared/templates/index.ts';
 import { parseGraphJson, GraphFileError } from '../shared/graph/parse.ts';
 import { analyzeGraph } from '../shared/graph/analyze.ts';
@@ -22,6 +22,8 @@ Commands:
       --limit-train N  --limit-test N  --backend tensorflow|wasm|cpu  --out DIR  --json
       --resume RUN_DIR          continue a stopped run from its last checkpoint
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
+  bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--json]
+                                         training throughput on random data (see README, Performance)
 
 Run 'netforge templates' to see template names.`;
 
@@ -113,6 +115,9 @@ const OPTIONS = {
   out: { type: 'string' },
   backend: { type: 'string' },
   resume: { type: 'string' },
+  model: { type: 'string' },
+  batch: { type: 'string' },
+  samples: { type: 'string' },
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -140,6 +145,8 @@ export async function main(argv: string[]): Promise<number> {
         return await train(rest[0], o, loadGraph);
       case 'evaluate':
         return await evaluate(rest[0], o);
+      case 'bench':
+        return await benchCommand(o);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -9,14 +9,12 @@ import { saveCheckpoint, type TrainerState } from './checkpoint.ts';
 import type { RunControl } from './control.ts';
 import type { Dataset, Split } from './datasets/index.ts';
 import { evaluateSplit } from './evaluate.ts';
-import { accuracy, crossEntropy } from './losses.ts';
+import { trainStep, trainableVariables } from './step.ts';
 import { setLearningRate, type Optimizer } from './optimizer.ts';
 import { mix, shuffled } from './random.ts';
 import { learningRateAt } from './schedule.ts';
 
 type Model = ReturnType<Tf['model']>;
-type Tensor = ReturnType<Tf['tensor']>;
-type Variable = ReturnType<Tf['variable']>;
 
 export class NonFiniteLossError extends Error {
   readonly code = 'E_NAN_LOSS';
@@ -70,7 +68,7 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   const n = o.train.count;
   const stepsPerEpoch = Math.ceil(n / config.batchSize);
   const minInterval = 1000 / (o.batchEventsPerSecond ?? 20);
-  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const vars = trainableVariables(model);
   const lastDir = join(o.runDir, 'checkpoints', 'last');
   const bestDir = join(o.runDir, 'checkpoints', 'best');
   const checkpoint = async (kind: 'best' | 'last') => {
@@ -102,22 +100,17 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
       const batch = makeBatch(tf, dataset, o.train, idx, {
         augmentSeed: augment ? mix(config.seed, state.epoch, b) : null,
       });
-      let acc: Tensor | undefined;
-      const lossT = optimizer.minimize(
-        () => {
-          const out = model.apply(batch.xs, { training: true }) as Tensor;
-          acc = tf.keep(accuracy(tf, batch.ys, out));
-          return crossEntropy(tf, batch.ys, out, o.probabilities) as ReturnType<Tf['scalar']>;
-        },
-        true,
+      const { loss, accuracy: a } = trainStep(
+        tf,
+        model,
+        optimizer,
         vars,
+        batch.xs,
+        batch.ys,
+        o.probabilities,
       );
       batch.xs.dispose();
       batch.ys.dispose();
-      const loss = lossT!.dataSync()[0]!;
-      const a = acc!.dataSync()[0]!;
-      lossT!.dispose();
-      acc!.dispose();
       if (!Number.isFinite(loss)) {
         throw new NonFiniteLossError(
           `The loss became ${loss} at epoch ${state.epoch + 1}, step ${state.step + 1}: training diverged. ` +
