@@ -1,7 +1,9 @@
 // Gradient kernels the wasm backend of tfjs 4.22 lacks (Conv2DBackpropFilter,
 // DepthwiseConv2dNativeBackpropFilter / BackpropInput), as plain loops over
 // NHWC float32 buffers. Correct for strides, every padding and dilation; the
-// inner loops run over contiguous channels. Faster versions are future work.
+// inner loops run over contiguous channels. Conv2DBackpropFilter normally runs
+// as `im2colTransposed` followed by the backend's own matrix multiply (see
+// register-wasm.ts); `conv2dFilterGrad` is its fallback.
 
 export interface Conv2DGeometry {
   batch: number;
@@ -52,6 +54,46 @@ export function conv2dFilterGrad(
     }
   }
   return dw;
+}
+
+/**
+ * The im2col patch matrix of output rows `q0 <= q < q1` (q = b * outH + oh),
+ * transposed: `out` is [kH * kW * inC, (q1 - q0) * outW], row-major, with
+ * out[(kh * kW + kw) * inC + ci, (q - q0) * outW + ow] = x[b, ih, iw, ci]
+ * (0 where the tap falls in the padding). Then dW = out x dy[q0..q1) in the
+ * filter's own [kH, kW, inC, outC] layout.
+ */
+export function im2colTransposed(
+  x: Float32Array,
+  g: Conv2DGeometry,
+  q0: number,
+  q1: number,
+  out: Float32Array,
+): void {
+  const cols = (q1 - q0) * g.outW;
+  out.fill(0, 0, g.kH * g.kW * g.inC * cols);
+  for (let kh = 0; kh < g.kH; kh++) {
+    for (let kw = 0; kw < g.kW; kw++) {
+      // The ow whose tap kw lands inside the input: 0 <= ow * strideW + offW < inW.
+      const offW = kw * g.dilationW - g.padLeft;
+      const owLo = Math.max(0, Math.ceil(-offW / g.strideW));
+      const owHi = Math.min(g.outW, Math.floor((g.inW - 1 - offW) / g.strideW) + 1);
+      if (owHi <= owLo) continue;
+      for (let q = q0; q < q1; q++) {
+        const b = Math.floor(q / g.outH);
+        const ih = (q - b * g.outH) * g.strideH + kh * g.dilationH - g.padTop;
+        if (ih < 0 || ih >= g.inH) continue;
+        const xRow = (b * g.inH + ih) * g.inW;
+        const col = (q - q0) * g.outW;
+        for (let ci = 0; ci < g.inC; ci++) {
+          const o = ((kh * g.kW + kw) * g.inC + ci) * cols + col;
+          const xStep = g.strideW * g.inC;
+          let xi = (xRow + owLo * g.strideW + offW) * g.inC + ci;
+          for (let ow = owLo; ow < owHi; ow++, xi += xStep) out[o + ow] = x[xi]!;
+        }
+      }
+    }
+  }
 }
 
 /** dW[kh, kw, ci, m] = sum of x[b, ih, iw, ci] * dy[b, oh, ow, ci * M + m]. */

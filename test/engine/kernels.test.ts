@@ -1,0 +1,759 @@
+// The training kernels Netforge adds to tfjs's wasm backend, checked against
+// tfjs's own 'cpu' kernels on seeded random shapes, through tfjs's gradient
+// functions, and by training two tiny conv nets on wasm without leaking.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dFilterGrad } from '../../src/main/engine/kernels/conv-grads.ts';
+import {
+  registerWasmTrainingKernels,
+  wasmKernelOptions,
+} from '../../src/main/engine/kernels/register-wasm.ts';
+
+const KERNELS = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+];
+
+type Quad = [number, number, number, number];
+type Pair = [number, number];
+type Explicit = [Pair, Pair, Pair, Pair];
+type Pad = 'valid' | 'same' | number | Explicit;
+
+const EXPLICIT: Explicit = [
+  [0, 0],
+  [1, 2],
+  [2, 1],
+  [0, 0],
+];
+
+let firstRegistration: string[] = [];
+
+beforeAll(async () => {
+  firstRegistration = registerWasmTrainingKernels(tf);
+  // Start both backends once so switching between them later is cheap.
+  expect(await tf.setBackend('cpu')).toBe(true);
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+/** mulberry32: small, seeded, good enough for test data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = rng(seed);
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  /** Uniform in [-1, 1), with about 10% exact zeros (as after a ReLU). */
+  values(n: number): Float32Array {
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = this.next() < 0.1 ? 0 : this.next() * 2 - 1;
+    return v;
+  }
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Runs `f` on `backend` and returns copies of the values of what it returns. */
+async function on(
+  backend: 'cpu' | 'wasm',
+  f: () => tf.Tensor | tf.Tensor[],
+): Promise<Float32Array[]> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  const before = tf.memory().numTensors;
+  const dataIds = tf.backend().numDataIds();
+  const out = tf.tidy(() => {
+    const r = f();
+    return (Array.isArray(r) ? r : [r]).map((t) => Float32Array.from(t.dataSync()));
+  });
+  expect(tf.memory().numTensors).toBe(before);
+  expect(tf.backend().numDataIds()).toBe(dataIds);
+  return out;
+}
+
+/** max |a - b| relative to max |b|; throws on a length mismatch or an all-zero reference. */
+function relErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let maxAbs = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < b.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(b[i]!));
+    const d = Math.abs(a[i]! - b[i]!);
+    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+  }
+  expect(maxAbs).toBeGreaterThan(0);
+  return maxDiff / maxAbs;
+}
+
+function expectClose(got: Float32Array[], want: Float32Array[], what: string): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(relErr(g, want[i]!), `${what} [output ${i}]`).toBeLessThan(1e-4));
+}
+
+const runKernel = (name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor =>
+  tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+interface Case {
+  xShape: Quad;
+  filterShape: Quad;
+  strides: Pair;
+  dilations: Pair;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  outShape: Quad;
+}
+
+const describeCase = (c: Case): string =>
+  JSON.stringify({ ...c, outShape: undefined }).replace(/"/g, '');
+
+/**
+ * A random conv (or, with `depthwise`, depthwise conv) geometry with a
+ * non-empty output. Padding cycles through valid, same, explicit and a number.
+ *
+ * With `forward`, the case is also safe for tfjs's forward ops on wasm: tfjs
+ * 4.22 sizes a numeric pad's output with the filter height and stride height
+ * for both dimensions (wrong for asymmetric kernels or strides; on wasm the
+ * forward op then writes past its output and corrupts the heap), and XNNPACK
+ * ignores `dimRoundingMode`. So numeric pads only on symmetric cases, and no
+ * rounding mode.
+ */
+function randomCase(
+  g: Gen,
+  i: number,
+  opts: { depthwise: boolean; dilated?: boolean; strides?: readonly Pair[]; forward?: boolean },
+): Case {
+  const strideChoices = opts.strides ?? [
+    [1, 1],
+    [2, 2],
+    [2, 1],
+    [1, 2],
+  ];
+  for (;;) {
+    const inC = g.int(1, 5);
+    const xShape: Quad = [g.int(1, 3), g.int(5, 11), g.int(5, 11), inC];
+    const kH = g.int(1, 5);
+    const kW = g.pick([kH, g.int(1, 5)]);
+    const last = opts.depthwise ? g.int(1, 3) : g.int(1, 5);
+    const filterShape: Quad = [kH, kW, inC, last];
+    const strides = g.pick(strideChoices);
+    const dilations: Pair = opts.dilated
+      ? g.pick<Pair>([
+          [2, 2],
+          [2, 1],
+          [1, 2],
+        ])
+      : [1, 1];
+    const pad: Pad = (['valid', 'same', EXPLICIT, 1] as const)[i % 4]!;
+    const symmetric = kH === kW && strides[0] === strides[1] && dilations[0] === dilations[1];
+    if (opts.forward && typeof pad === 'number' && !symmetric) continue;
+    const c: Case = { xShape, filterShape, strides, dilations, pad, outShape: [0, 0, 0, 0] };
+    if (typeof pad === 'number' && !opts.forward)
+      c.dimRoundingMode = g.pick(['floor', 'round', 'ceil'] as const);
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape,
+      filterShape,
+      strides,
+      dilations,
+      pad,
+      c.dimRoundingMode,
+      opts.depthwise,
+    );
+    if (info.outHeight < 1 || info.outWidth < 1) continue;
+    c.outShape = info.outShape as Quad;
+    return c;
+  }
+}
+
+/** Inserts (dilation - 1) zero rows/columns between the taps of a [kH, kW, c, m] filter. */
+function dilateFilter(w: Float32Array, shape: Quad, [dH, dW]: Pair): [Float32Array, Quad] {
+  const [kH, kW, c, m] = shape;
+  const eH = (kH - 1) * dH + 1;
+  const eW = (kW - 1) * dW + 1;
+  const out = new Float32Array(eH * eW * c * m);
+  for (let h = 0; h < kH; h++)
+    for (let x = 0; x < kW; x++)
+      out.set(
+        w.subarray((h * kW + x) * c * m, (h * kW + x + 1) * c * m),
+        (h * dH * eW + x * dW) * c * m,
+      );
+  return [out, [eH, eW, c, m]];
+}
+
+/** The taps of a dilated filter, read back out of its zero-inserted form. */
+function undilateFilter(e: Float32Array, shape: Quad, [dH, dW]: Pair): Float32Array {
+  const [kH, kW, c, m] = shape;
+  const eW = (kW - 1) * dW + 1;
+  const out = new Float32Array(kH * kW * c * m);
+  for (let h = 0; h < kH; h++)
+    for (let x = 0; x < kW; x++)
+      out.set(
+        e.subarray((h * dH * eW + x * dW) * c * m, (h * dH * eW + x * dW + 1) * c * m),
+        (h * kW + x) * c * m,
+      );
+  return out;
+}
+
+describe('registerWasmTrainingKernels', () => {
+  it('adds the three missing kernels and returns their names', () => {
+    expect([...firstRegistration].sort()).toEqual([...KERNELS].sort());
+    for (const name of KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+  });
+
+  it('is idempotent: a second call adds nothing and does not throw', () => {
+    const before = tf.getKernelsForBackend('wasm').length;
+    expect(registerWasmTrainingKernels(tf)).toEqual([]);
+    expect(registerWasmTrainingKernels(tf)).toEqual([]);
+    expect(tf.getKernelsForBackend('wasm').length).toBe(before);
+  });
+});
+
+describe('wasm kernels against the cpu backend (runKernel)', () => {
+  it('Conv2DBackpropFilter', async () => {
+    const g = new Gen(1);
+    for (let i = 0; i < 48; i++) {
+      const c = randomCase(g, i, { depthwise: false });
+      const x = g.values(size(c.xShape));
+      const dy = g.values(size(c.outShape));
+      const run = () =>
+        runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(x, c.xShape), dy: tf.tensor4d(dy, c.outShape) },
+          {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: c.dimRoundingMode,
+            filterShape: c.filterShape,
+          },
+        );
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('Conv2DBackpropFilter in small im2col chunks', async () => {
+    const g = new Gen(12);
+    const saved = wasmKernelOptions.im2colChunkFloats;
+    try {
+      for (let i = 0; i < 16; i++) {
+        const c = randomCase(g, i, { depthwise: false });
+        // From one output row per chunk up to a few rows, uneven at the end.
+        wasmKernelOptions.im2colChunkFloats = g.pick([1, 100, 400]);
+        const x = g.values(size(c.xShape));
+        const dy = g.values(size(c.outShape));
+        const run = () =>
+          runKernel(
+            'Conv2DBackpropFilter',
+            { x: tf.tensor4d(x, c.xShape), dy: tf.tensor4d(dy, c.outShape) },
+            {
+              strides: c.strides,
+              pad: c.pad,
+              dataFormat: 'NHWC',
+              dimRoundingMode: c.dimRoundingMode,
+              filterShape: c.filterShape,
+            },
+          );
+        const what = `${describeCase(c)} chunk ${wasmKernelOptions.im2colChunkFloats}`;
+        expectClose(await on('wasm', run), await on('cpu', run), what);
+      }
+    } finally {
+      wasmKernelOptions.im2colChunkFloats = saved;
+    }
+  });
+
+  it('conv2dFilterGrad, the plain-loop fallback', async () => {
+    const g = new Gen(13);
+    for (let i = 0; i < 24; i++) {
+      const c = randomCase(g, i, { depthwise: false });
+      const x = g.values(size(c.xShape));
+      const dy = g.values(size(c.outShape));
+      const info = tf.backend_util.computeConv2DInfo(
+        c.xShape,
+        c.filterShape,
+        c.strides,
+        1,
+        c.pad,
+        c.dimRoundingMode,
+      );
+      const got = conv2dFilterGrad(
+        x,
+        dy,
+        {
+          batch: info.batchSize,
+          inH: info.inHeight,
+          inW: info.inWidth,
+          inC: info.inChannels,
+          outH: info.outHeight,
+          outW: info.outWidth,
+          kH: info.filterHeight,
+          kW: info.filterWidth,
+          strideH: info.strideHeight,
+          strideW: info.strideWidth,
+          dilationH: 1,
+          dilationW: 1,
+          padTop: info.padInfo.top,
+          padLeft: info.padInfo.left,
+        },
+        c.filterShape[3],
+      );
+      const want = await on('cpu', () =>
+        runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(x, c.xShape), dy: tf.tensor4d(dy, c.outShape) },
+          {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: c.dimRoundingMode,
+            filterShape: c.filterShape,
+          },
+        ),
+      );
+      expectClose([got], want, describeCase(c));
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropFilter', async () => {
+    const g = new Gen(2);
+    for (let i = 0; i < 48; i++) {
+      const c = randomCase(g, i, { depthwise: true });
+      const x = g.values(size(c.xShape));
+      const dy = g.values(size(c.outShape));
+      const run = () =>
+        runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x: tf.tensor4d(x, c.xShape), dy: tf.tensor4d(dy, c.outShape) },
+          {
+            strides: c.strides,
+            pad: c.pad,
+            dilations: c.dilations,
+            dimRoundingMode: c.dimRoundingMode,
+            filterShape: c.filterShape,
+          },
+        );
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropInput', async () => {
+    const g = new Gen(3);
+    for (let i = 0; i < 48; i++) {
+      const c = randomCase(g, i, { depthwise: true });
+      const w = g.values(size(c.filterShape));
+      const dy = g.values(size(c.outShape));
+      const run = () =>
+        runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(w, c.filterShape) },
+          {
+            strides: c.strides,
+            pad: c.pad,
+            dilations: c.dilations,
+            dimRoundingMode: c.dimRoundingMode,
+            inputShape: c.xShape,
+          },
+        );
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+});
+
+describe("wasm kernels follow dy's shape", () => {
+  // conv2d's gradient drops `dimRoundingMode`, so a 'ceil' forward pass hands
+  // the backprop kernel a dy wider than its attributes describe. The kernels
+  // size the output from dy; the cpu kernel told the rounding mode is the reference.
+  const xShape: Quad = [2, 10, 9, 3];
+  const filterShape: Quad = [4, 4, 3, 2];
+  const base = { strides: [2, 2], pad: 1, dilations: [1, 1] };
+  const dyShape = (depthwise: boolean): Quad =>
+    tf.backend_util.computeConv2DInfo(xShape, filterShape, [2, 2], 1, 1, 'ceil', depthwise)
+      .outShape as Quad;
+
+  it('sees a dy that differs from what trunc rounding gives', () => {
+    const trunc = tf.backend_util.computeConv2DInfo(xShape, filterShape, [2, 2], 1, 1);
+    expect(trunc.outShape).not.toEqual(dyShape(false));
+  });
+
+  for (const [name, depthwise] of [
+    ['Conv2DBackpropFilter', false],
+    ['DepthwiseConv2dNativeBackpropFilter', true],
+    ['DepthwiseConv2dNativeBackpropInput', true],
+  ] as const) {
+    it(name, async () => {
+      const g = new Gen(10);
+      const outShape = dyShape(depthwise);
+      const dy = g.values(size(outShape));
+      const other = name.endsWith('Input') ? g.values(size(filterShape)) : g.values(size(xShape));
+      const run = (dimRoundingMode?: 'ceil') => () =>
+        runKernel(
+          name,
+          name.endsWith('Input')
+            ? { dy: tf.tensor4d(dy, outShape), filter: tf.tensor4d(other, filterShape) }
+            : { x: tf.tensor4d(other, xShape), dy: tf.tensor4d(dy, outShape) },
+          { ...base, dimRoundingMode, filterShape, inputShape: xShape, dataFormat: 'NHWC' },
+        );
+      expectClose(await on('wasm', run()), await on('cpu', run('ceil')), name);
+    });
+  }
+
+  it('rejects a dy whose batch or channels do not fit', async () => {
+    await tf.setBackend('wasm');
+    const bad = () =>
+      tf.tidy(() =>
+        runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.zeros(xShape), dy: tf.zeros([2, 5, 4, 3]) },
+          { ...base, filterShape, dataFormat: 'NHWC' },
+        ),
+      );
+    expect(bad).toThrow(/dy has shape \[2, 5, 4, 3\]/);
+  });
+});
+
+// tfjs's cpu depthwise backprop kernels ignore `dilations` (and tfjs's
+// gradient refuses dilation > 1), so a dilated kernel is compared with the
+// cpu kernel run on the equivalent zero-inserted, undilated filter.
+describe('dilated depthwise backprop on wasm', () => {
+  it('DepthwiseConv2dNativeBackpropFilter with dilation', async () => {
+    const g = new Gen(4);
+    for (let i = 0; i < 24; i++) {
+      const c = randomCase(g, i, { depthwise: true, dilated: true });
+      const x = g.values(size(c.xShape));
+      const dy = g.values(size(c.outShape));
+      const [, wideShape] = dilateFilter(
+        new Float32Array(size(c.filterShape)),
+        c.filterShape,
+        c.dilations,
+      );
+      const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode };
+      const inputs = () => ({ x: tf.tensor4d(x, c.xShape), dy: tf.tensor4d(dy, c.outShape) });
+      const got = await on('wasm', () =>
+        runKernel('DepthwiseConv2dNativeBackpropFilter', inputs(), {
+          ...attrs,
+          dilations: c.dilations,
+          filterShape: c.filterShape,
+        }),
+      );
+      const [wide] = await on('cpu', () =>
+        runKernel('DepthwiseConv2dNativeBackpropFilter', inputs(), {
+          ...attrs,
+          dilations: [1, 1],
+          filterShape: wideShape,
+        }),
+      );
+      expectClose(got, [undilateFilter(wide!, c.filterShape, c.dilations)], describeCase(c));
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropInput with dilation', async () => {
+    const g = new Gen(5);
+    for (let i = 0; i < 24; i++) {
+      const c = randomCase(g, i, { depthwise: true, dilated: true });
+      const w = g.values(size(c.filterShape));
+      const dy = g.values(size(c.outShape));
+      const [wide, wideShape] = dilateFilter(w, c.filterShape, c.dilations);
+      const attrs = {
+        strides: c.strides,
+        pad: c.pad,
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.xShape,
+      };
+      const got = await on('wasm', () =>
+        runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(w, c.filterShape) },
+          { ...attrs, dilations: c.dilations },
+        ),
+      );
+      const want = await on('cpu', () =>
+        runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(wide, wideShape) },
+          { ...attrs, dilations: [1, 1] },
+        ),
+      );
+      expectClose(got, want, describeCase(c));
+    }
+  });
+
+  it('agrees with the wasm forward pass: <dy, conv(x, w)> = <dW, w> = <x, dx>', async () => {
+    const g = new Gen(6);
+    for (let i = 0; i < 12; i++) {
+      // The forward op allows dilation only with stride 1.
+      const c = randomCase(g, i, {
+        depthwise: true,
+        dilated: true,
+        strides: [[1, 1]],
+        forward: true,
+      });
+      const x = g.values(size(c.xShape));
+      const w = g.values(size(c.filterShape));
+      const dy = g.values(size(c.outShape));
+      const [y, dW, dX] = await on('wasm', () => {
+        const xt = tf.tensor4d(x, c.xShape);
+        const wt = tf.tensor4d(w, c.filterShape);
+        const dyt = tf.tensor4d(dy, c.outShape);
+        const attrs = {
+          strides: c.strides,
+          pad: c.pad,
+          dilations: c.dilations,
+          dimRoundingMode: c.dimRoundingMode,
+        };
+        return [
+          tf.depthwiseConv2d(xt, wt, c.strides, c.pad, 'NHWC', c.dilations),
+          runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: xt, dy: dyt },
+            {
+              ...attrs,
+              filterShape: c.filterShape,
+            },
+          ),
+          runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: dyt, filter: wt },
+            {
+              ...attrs,
+              inputShape: c.xShape,
+            },
+          ),
+        ];
+      });
+      const dot = (a: Float32Array, b: Float32Array) => {
+        let s = 0;
+        let m = 0;
+        for (let k = 0; k < a.length; k++) {
+          s += a[k]! * b[k]!;
+          m += Math.abs(a[k]! * b[k]!);
+        }
+        return [s, m] as const;
+      };
+      const [ref, scale] = dot(dy, y!);
+      expect(Math.abs(dot(dW!, w)[0] - ref) / scale, describeCase(c)).toBeLessThan(1e-4);
+      expect(Math.abs(dot(dX!, x)[0] - ref) / scale, describeCase(c)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('tfjs 4.22 gradients refuse dilation > 1 for depthwise conv (so only direct calls use it)', () => {
+    const f = (w: tf.Tensor) =>
+      tf
+        .depthwiseConv2d(
+          tf.ones([1, 7, 7, 2]) as tf.Tensor4D,
+          w as tf.Tensor4D,
+          1,
+          'same',
+          'NHWC',
+          2,
+        )
+        .sum();
+    expect(() => tf.tidy(() => tf.grad(f)(tf.ones([3, 3, 2, 1])))).toThrow(/dilation/);
+  });
+});
+
+describe('tfjs gradients on wasm against the cpu backend', () => {
+  /** Gradients of sum(r * op(x, w)) w.r.t. x and w, so every output element matters. */
+  const gradsOf =
+    (
+      op: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
+      x: Float32Array,
+      xShape: Quad,
+      w: Float32Array,
+      wShape: Quad,
+      r: Float32Array,
+      rShape: Quad,
+    ) =>
+    () =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D), tf.tensor4d(r, rShape))),
+      )([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]);
+
+  it('conv2d', async () => {
+    const g = new Gen(7);
+    for (let i = 0; i < 16; i++) {
+      const c = randomCase(g, i, { depthwise: false, forward: true });
+      const x = g.values(size(c.xShape));
+      const w = g.values(size(c.filterShape));
+      const r = g.values(size(c.outShape));
+      const op = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.strides, c.pad);
+      const run = gradsOf(op, x, c.xShape, w, c.filterShape, r, c.outShape);
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('depthwiseConv2d', async () => {
+    const g = new Gen(8);
+    for (let i = 0; i < 16; i++) {
+      const c = randomCase(g, i, { depthwise: true, forward: true });
+      const x = g.values(size(c.xShape));
+      const w = g.values(size(c.filterShape));
+      const r = g.values(size(c.outShape));
+      const op = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.depthwiseConv2d(a, b, c.strides, c.pad);
+      const run = gradsOf(op, x, c.xShape, w, c.filterShape, r, c.outShape);
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('separableConv2d', async () => {
+    const g = new Gen(9);
+    for (let i = 0; i < 8; i++) {
+      // separableConv2d takes 'valid' | 'same' only.
+      const c = randomCase(g, i % 2, { depthwise: true, forward: true });
+      const outC = g.int(1, 5);
+      const x = g.values(size(c.xShape));
+      const dw = g.values(size(c.filterShape));
+      const pwShape: Quad = [1, 1, c.filterShape[2] * c.filterShape[3], outC];
+      const pw = g.values(size(pwShape));
+      const r = g.values(size(c.outShape.slice(0, 3)) * outC);
+      const run = () =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              tf.separableConv2d(
+                a as tf.Tensor4D,
+                b as tf.Tensor4D,
+                p as tf.Tensor4D,
+                c.strides,
+                c.pad as 'valid' | 'same',
+              ),
+              tf.tensor4d(r, [...c.outShape.slice(0, 3), outC] as Quad),
+            ),
+          ),
+        )([tf.tensor4d(x, c.xShape), tf.tensor4d(dw, c.filterShape), tf.tensor4d(pw, pwShape)]);
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+});
+
+describe('training on wasm', () => {
+  /** 8x8 images, bright on the left (class 0) or the right (class 1), plus noise. */
+  function leftRight(n: number, channels: number, seed: number): { xs: tf.Tensor; ys: tf.Tensor } {
+    const g = new Gen(seed);
+    const x = new Float32Array(n * 8 * 8 * channels);
+    const y = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const cls = i % 2;
+      y[i * 2 + cls] = 1;
+      for (let r = 0; r < 8; r++)
+        for (let col = 0; col < 8; col++)
+          for (let ch = 0; ch < channels; ch++) {
+            const bright = col < 4 === (cls === 0) ? 0.5 : 0;
+            x[((i * 8 + r) * 8 + col) * channels + ch] = bright + 0.5 * g.next();
+          }
+    }
+    return { xs: tf.tensor4d(x, [n, 8, 8, channels]), ys: tf.tensor2d(y, [n, 2]) };
+  }
+
+  const heapBytes = (): number =>
+    (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+
+  async function train(makeModel: () => tf.Sequential, channels: number) {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const start = tf.memory().numTensors;
+    const { xs, ys } = leftRight(32, channels, 11);
+    const model = makeModel();
+    const optimizer = tf.train.adam(0.01);
+    const losses: number[] = [];
+    let at5 = { numTensors: 0, numBytes: 0, heap: 0 };
+    for (let step = 1; step <= 30; step++) {
+      const loss = optimizer.minimize(
+        () => tf.mean(tf.metrics.categoricalCrossentropy(ys, model.predict(xs) as tf.Tensor)),
+        true,
+      )!;
+      losses.push(loss.dataSync()[0]!);
+      loss.dispose();
+      if (step === 5)
+        at5 = {
+          numTensors: tf.memory().numTensors,
+          numBytes: tf.memory().numBytes,
+          heap: heapBytes(),
+        };
+    }
+    const at30 = {
+      numTensors: tf.memory().numTensors,
+      numBytes: tf.memory().numBytes,
+      heap: heapBytes(),
+    };
+    model.dispose();
+    optimizer.dispose();
+    xs.dispose();
+    ys.dispose();
+    return { losses, at5, at30, leftOver: tf.memory().numTensors - start };
+  }
+
+  function expectLearnsWithoutLeaks(r: Awaited<ReturnType<typeof train>>): void {
+    const { losses, at5, at30 } = r;
+    expect(losses.every(Number.isFinite)).toBe(true);
+    const first = losses[0]!;
+    const last = losses[losses.length - 1]!;
+    expect(last, `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`).toBeLessThan(first * 0.1);
+    expect(at30).toEqual(at5);
+    expect(r.leftOver).toBe(0);
+  }
+
+  it('a conv2d -> flatten -> dense net learns left vs right', async () => {
+    const r = await train(() => {
+      const m = tf.sequential();
+      m.add(
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+      );
+      m.add(tf.layers.flatten());
+      m.add(
+        tf.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
+      );
+      return m;
+    }, 1);
+    expectLearnsWithoutLeaks(r);
+  });
+
+  it('a separableConv2d -> flatten -> dense net learns left vs right', async () => {
+    const r = await train(() => {
+      const m = tf.sequential();
+      m.add(
+        tf.layers.separableConv2d({
+          inputShape: [8, 8, 2],
+          filters: 4,
+          kernelSize: 3,
+          depthMultiplier: 2,
+          activation: 'relu',
+          depthwiseInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+          pointwiseInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+        }),
+      );
+      m.add(tf.layers.flatten());
+      m.add(
+        tf.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+        }),
+      );
+      return m;
+    }, 2);
+    expectLearnsWithoutLeaks(r);
+  });
+});
