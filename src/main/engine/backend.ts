@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName } from '../../shared/protocol.ts';
 import { registerWasmTrainingKernels } from './kernels/register-wasm.ts';
+import { registerDilatedGradients } from './kernels/dilated-gradients.ts';
 
 export type Tf = typeof tf;
 
@@ -48,6 +49,14 @@ async function useWasm(): Promise<boolean> {
   }
 }
 
+let gradientsReady = false;
+/** Dilated convolutions train on every backend with Netforge's gradients (kernels/dilated-gradients.ts). */
+function ensureGradients(): void {
+  if (gradientsReady) return;
+  gradientsReady = true;
+  registerDilatedGradients(tf);
+}
+
 const threads = (): string => {
   const flags = tf.env().getFlags() as Record<string, unknown>;
   return flags.WASM_HAS_MULTITHREAD_SUPPORT ? 'multi-threaded' : 'single-threaded';
@@ -58,6 +67,7 @@ const threads = (): string => {
  * best available. The returned info is what the user sees first.
  */
 export async function selectBackend(requested?: BackendName | null): Promise<BackendInfo> {
+  ensureGradients();
   if (requested === 'tensorflow') {
     const r = await tryTensorflow();
     if (!r.ok)

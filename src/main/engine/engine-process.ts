@@ -20,6 +20,9 @@ async function handle(raw: unknown): Promise<void> {
       message: `The engine got a malformed command: ${parsed.error.message}`,
       checkpoint: null,
     });
+    // The host counts a 'train' or 'evaluate' it sent as a job until 'idle'; a rejected one
+    // never starts, so say so unless a real job is still running.
+    if (!busy) process.send?.({ kind: 'idle' });
     return;
   }
   const cmd = parsed.data;

@@ -64,7 +64,6 @@ export async function runTraining(
   control = new RunControl(),
 ): Promise<void> {
   const started = performance.now();
-  await mkdir(req.runDir, { recursive: true });
   const metrics = join(req.runDir, 'metrics.jsonl');
   let writes = Promise.resolve();
   const emit: Emit = (e) => {
@@ -76,6 +75,7 @@ export async function runTraining(
   };
   const lastCheckpoint = join(req.runDir, 'checkpoints', 'last');
   try {
+    await mkdir(req.runDir, { recursive: true });
     const config = req.config;
     const graph: GraphDoc = { ...req.graph, dataset: config.dataset };
     const backend = await selectBackend(req.backend);
@@ -167,7 +167,8 @@ export async function runTraining(
       checkpoint: (await exists(lastCheckpoint)) ? lastCheckpoint : null,
     });
   } finally {
-    await writes;
+    // A run folder that cannot be written is reported above; it must not become an exception.
+    await writes.catch(() => undefined);
   }
 }
 
