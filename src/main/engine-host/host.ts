@@ -1,6 +1,8 @@
 // Runs the engine in a child process and relays its events. If the engine
 // dies, the caller gets an error event; the next start() forks a new one.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   trainingEventSchema,
@@ -23,6 +25,8 @@ export class EngineHost {
   private listeners = new Set<Listener>();
   private idleWaiters: (() => void)[] = [];
   private running = false;
+  /** The run folder of the training job in progress, to point at its checkpoint if the engine dies. */
+  private runDir: string | null = null;
 
   constructor(private readonly entry = ENGINE_ENTRY) {}
 
@@ -57,7 +61,10 @@ export class EngineHost {
         }
       });
     });
-    child.on('message', (m: ChildMessage) => this.receive(m));
+    // A late message from a child that was replaced or closed is dropped.
+    child.on('message', (m: ChildMessage) => {
+      if (this.child === child) this.receive(m);
+    });
     child.on('exit', (code, signal) => this.died(child, code, signal));
     return this.ready;
   }
@@ -90,7 +97,7 @@ export class EngineHost {
         type: 'error',
         code: 'E_ENGINE_DIED',
         message: `The training engine stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}). Its last checkpoint is kept; start the run again to resume from it.`,
-        checkpoint: null,
+        checkpoint: this.lastCheckpoint(),
       };
       for (const l of this.listeners) l(event);
     }
@@ -102,6 +109,8 @@ export class EngineHost {
   async send(cmd: EngineCommand): Promise<void> {
     await this.start();
     if (cmd.type === 'train' || cmd.type === 'evaluate') this.running = true;
+    if (cmd.type === 'train') this.runDir = cmd.request.runDir;
+    if (cmd.type === 'evaluate') this.runDir = null;
     this.child!.send(cmd);
   }
 
@@ -109,6 +118,12 @@ export class EngineHost {
   whenIdle(): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private lastCheckpoint(): string | null {
+    if (!this.runDir) return null;
+    const path = join(this.runDir, 'checkpoints', 'last');
+    return existsSync(join(path, 'state.json')) ? path : null;
   }
 
   /** Ends the engine process. */
@@ -121,5 +136,8 @@ export class EngineHost {
       child.once('exit', () => resolve());
       child.kill();
     });
+    // died() ignores a child that is no longer current, so release whenIdle() here.
+    this.running = false;
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 }

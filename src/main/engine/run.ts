@@ -24,6 +24,16 @@ import { freshState, NonFiniteLossError, runTrainer, splitValidation } from './t
 
 type Emit = (e: TrainingEvent) => void;
 
+/** A run that cannot go on for a reason the user can act on. */
+export class RunError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const exists = (p: string) =>
   access(p).then(
     () => true,
@@ -98,8 +108,8 @@ export async function runTraining(
     let state = freshState();
     if (req.resume) {
       if (!(await exists(lastCheckpoint)))
-        throw new DatasetError(
-          'E_DATA_MISSING',
+        throw new RunError(
+          'E_NO_CHECKPOINT',
           `There is no checkpoint to resume from in ${lastCheckpoint}. Start a new run instead.`,
         );
       state = await loadCheckpoint(tf, lastCheckpoint, model, optimizer);
@@ -159,7 +169,10 @@ export async function runTraining(
   } catch (e) {
     const err = e as Error & { code?: string };
     const known =
-      e instanceof DatasetError || e instanceof NonFiniteLossError || e instanceof CompileError;
+      e instanceof DatasetError ||
+      e instanceof NonFiniteLossError ||
+      e instanceof CompileError ||
+      e instanceof RunError;
     emit({
       type: 'error',
       code: e instanceof CompileError ? 'E_GRAPH' : known && err.code ? err.code : 'E_INTERNAL',

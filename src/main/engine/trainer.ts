@@ -78,19 +78,26 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   };
 
   let lastEvent = 0;
-  const runStart = performance.now();
+  // Clocks for throughput and ETA leave out time spent paused.
+  let runStart = performance.now();
   const stepsAtStart = state.step;
   for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
     const lr = learningRateAt(config.learningRate, config.schedule, state.epoch, config.epochs);
     setLearningRate(optimizer, lr);
     const order = shuffled(n, mix(config.seed, state.epoch));
-    const epochStart = performance.now();
+    let epochStart = performance.now();
     let lossSum = 0;
     let accSum = 0;
     let seen = 0;
     const augment = config.augment && dataset.name === 'cifar10';
     for (; state.batchInEpoch < stepsPerEpoch; state.batchInEpoch++) {
-      await control.waitIfPaused();
+      if (control.isPaused) {
+        const pausedAt = performance.now();
+        await control.waitIfPaused();
+        const paused = performance.now() - pausedAt;
+        runStart += paused;
+        epochStart += paused;
+      }
       if (control.stopRequested) {
         await checkpoint('last');
         return { status: 'stopped', state };
