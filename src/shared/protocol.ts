@@ -189,3 +189,42 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
 ]);
 export type TrainingEvent = z.infer<typeof trainingEventSchema>;
 export type TrainingEventOf<T extends TrainingEvent['type']> = Extract<TrainingEvent, { type: T }>;
+
+// ---- Browser mode: the renderer's requests to the local server over a WebSocket ----
+
+/** Project files in the server's project folder are named like `my-net.netforge.json`. */
+export const projectNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/,
+    'a project name holds letters, digits, spaces, _ . - (at most 100)',
+  );
+
+export const clientRequestSchema = z.discriminatedUnion('type', [
+  z.object({ id: z.number().int(), type: z.literal('hello') }),
+  z.object({ id: z.number().int(), type: z.literal('projects.list') }),
+  z.object({ id: z.number().int(), type: z.literal('projects.read'), name: projectNameSchema }),
+  z.object({
+    id: z.number().int(),
+    type: z.literal('projects.write'),
+    name: projectNameSchema,
+    text: z.string().max(50_000_000),
+  }),
+]);
+export type ClientRequest = z.infer<typeof clientRequestSchema>;
+
+export const projectEntrySchema = z.object({
+  name: z.string(),
+  modified: z.string(),
+  bytes: z.number().int(),
+});
+export type ProjectEntry = z.infer<typeof projectEntrySchema>;
+
+export const serverReplySchema = z.object({
+  id: z.number().int(),
+  ok: z.boolean(),
+  /** hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text }; projects.write: { name }. */
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ServerReply = z.infer<typeof serverReplySchema>;

@@ -35,6 +35,15 @@ export const graphNodeSchema = z.object({
     ),
   params: z.record(z.string(), paramValue),
   position: z.object({ x: z.number(), y: z.number() }),
+  /** Set on layers made by expanding a block, so the block can be collapsed again. */
+  block: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      params: z.record(z.string(), paramValue),
+    })
+    .optional(),
 });
 
 export const graphEdgeSchema = z.object({

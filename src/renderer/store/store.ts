@@ -1,0 +1,18 @@
+// One zustand store made of slices; actions sit next to their state.
+import { create } from 'zustand';
+import { createGraphSlice, type GraphSlice } from './graph-slice.ts';
+import { createSelectionSlice, type SelectionSlice } from './selection-slice.ts';
+import { createUiSlice, type UiSlice } from './ui-slice.ts';
+import { createProjectSlice, type ProjectSlice } from './project-slice.ts';
+
+export type Store = GraphSlice & SelectionSlice & UiSlice & ProjectSlice;
+
+export const createStore = () =>
+  create<Store>()((...a) => ({
+    ...createGraphSlice(...a),
+    ...createSelectionSlice(...a),
+    ...createUiSlice(...a),
+    ...createProjectSlice(...a),
+  }));
+
+export const useStore = createStore();

@@ -1,0 +1,101 @@
+// The saved project file: the graph, the training settings and links to runs.
+// Files carry `format` and `version`; ordered migrations bring old files up
+// to date, and a file from a newer Netforge is refused, never half-read.
+import { z } from 'zod';
+import { graphDocSchema, GRAPH_FORMAT, type GraphDoc } from './graph/types.ts';
+import { trainConfigSchema } from './protocol.ts';
+
+export const PROJECT_FORMAT = 'netforge-project';
+export const PROJECT_VERSION = 1;
+
+export const projectSchema = z.object({
+  format: z.literal(PROJECT_FORMAT),
+  version: z.literal(PROJECT_VERSION),
+  name: z.string(),
+  graph: graphDocSchema,
+  /** Training settings as the user left them (dataset chosen at train time may differ). */
+  training: trainConfigSchema.partial().default({}),
+  runs: z
+    .array(
+      z.object({
+        runDir: z.string(),
+        startedAt: z.string(),
+        testAccuracy: z.number().nullable().default(null),
+      }),
+    )
+    .default([]),
+  savedAt: z.string().optional(),
+});
+export type Project = z.infer<typeof projectSchema>;
+
+export class ProjectFileError extends Error {
+  readonly code = 'E_BAD_PROJECT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectFileError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Migrations, in order: MIGRATIONS[v] turns a version-v file into version v+1.
+ * Version 0 is a bare graph document (a graph file saved by `netforge` or
+ * another tool) — opening it makes a project around it.
+ */
+const MIGRATIONS: Record<number, (old: Json) => Json> = {
+  0: (graph) => ({
+    format: PROJECT_FORMAT,
+    version: 1,
+    name: typeof graph.name === 'string' ? graph.name : 'Untitled',
+    graph,
+    training: {},
+    runs: [],
+  }),
+};
+
+function versionOf(data: Json): number {
+  if (data.format === GRAPH_FORMAT) return 0;
+  if (data.format === PROJECT_FORMAT && typeof data.version === 'number') return data.version;
+  throw new ProjectFileError(
+    'This is not a Netforge project: it has no "format": "netforge-project" field.',
+  );
+}
+
+/** Reads a project file's text: migrates old versions, refuses newer ones and malformed files. */
+export function parseProject(text: string, source = 'The file'): Project {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ProjectFileError(`${source} is not valid JSON (${(e as Error).message}).`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ProjectFileError(`${source} is not a Netforge project: it is not a JSON object.`);
+  let doc = data as Json;
+  let v = versionOf(doc);
+  if (v > PROJECT_VERSION)
+    throw new ProjectFileError(
+      `${source} was saved by a newer Netforge (project version ${v}; this one reads up to ${PROJECT_VERSION}). Update Netforge to open it.`,
+    );
+  while (v < PROJECT_VERSION) {
+    doc = MIGRATIONS[v]!(doc);
+    v++;
+  }
+  const r = projectSchema.safeParse(doc);
+  if (!r.success) {
+    const first = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ProjectFileError(`${source} is not a valid Netforge project: ${first.join('; ')}.`);
+  }
+  return r.data;
+}
+
+export function newProject(graph: GraphDoc, name = graph.name): Project {
+  return { format: PROJECT_FORMAT, version: PROJECT_VERSION, name, graph, training: {}, runs: [] };
+}
+
+export function serializeProject(p: Project): string {
+  return `${JSON.stringify({ ...p, savedAt: new Date().toISOString() }, null, 1)}\n`;
+}
