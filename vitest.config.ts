@@ -2,9 +2,27 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        // Browser mode in Chromium and the desktop app in Electron (e2e/harness.ts). The
+        // global setup builds the app once per run; the files run one at a time so that only
+        // one browser competes with the unit tests for the CPU.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          globalSetup: ['e2e/global-setup.ts'],
+          fileParallelism: false,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

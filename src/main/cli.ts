@@ -1,9 +1,11 @@
 // `netforge <command>`: the engine from a terminal. Commands that only read
 // the graph (templates, summary) do not load TensorFlow.js, so they are instant;
-// train and evaluate run the engine in its own process (cli-train.ts).
+// train and evaluate run the engine in its own process (cli-train.ts); serve runs
+// browser mode (server/cli-serve.ts).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benchCommand, evaluate, OptionError, train } from './cli-train.ts';
+import { serveCommand } from './server/cli-serve.ts';
 import { TEMPLATES, getTemplate } from '../shared/templates/index.ts';
 import { parseGraphJson, GraphFileError } from '../shared/graph/parse.ts';
 import { analyzeGraph } from '../shared/graph/analyze.ts';
@@ -24,6 +26,11 @@ Commands:
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--json]
                                          training throughput on random data (see README, Performance)
+  serve [--port N] [--open] [--projects-dir DIR] [--rebuild]
+                                         browser mode: the app at http://127.0.0.1:PORT/?token=...
+      --port N            (default: a free port)   --open   open the address in a browser
+      --projects-dir DIR  (default: ~/Netforge/projects)
+      --rebuild           build the app again first (it is built when out/renderer is missing)
 
 Run 'netforge templates' to see template names.`;
 
@@ -118,6 +125,10 @@ const OPTIONS = {
   model: { type: 'string' },
   batch: { type: 'string' },
   samples: { type: 'string' },
+  port: { type: 'string' },
+  open: { type: 'boolean' },
+  'projects-dir': { type: 'string' },
+  rebuild: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -147,6 +158,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evaluate(rest[0], o);
       case 'bench':
         return await benchCommand(o);
+      case 'serve':
+        return await serveCommand(o);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -1,8 +1,17 @@
 // Electron main process. Besides src/preload, this is the only file that imports electron;
 // everything else under src/main must run under plain Node (see docs/architecture.md).
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+
+import type { ServerReply } from '../shared/protocol.ts';
+import { defaultProjectsDir, handleRequest, toRequest } from './requests.ts';
+
+const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
+
+// electron-vite sets ELECTRON_RENDERER_URL for `npm run dev`; a packaged app ignores it.
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 
 function createWindow(): void {
   const mainWindow = new BrowserWindow({
@@ -29,13 +38,36 @@ function createWindow(): void {
     if (url !== mainWindow.webContents.getURL()) event.preventDefault();
   });
 
-  // electron-vite sets ELECTRON_RENDERER_URL for `npm run dev`; a packaged app ignores it.
-  const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
   if (devServerUrl) {
     void mainWindow.loadURL(devServerUrl);
   } else {
-    void mainWindow.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+    void mainWindow.loadFile(RENDERER_INDEX);
   }
+}
+
+/** Only Netforge's own page may use the engine API, not a frame it happens to embed. */
+function isOwnPage(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return (
+    url.startsWith(pathToFileURL(RENDERER_INDEX).href) ||
+    (devServerUrl !== undefined && url.startsWith(devServerUrl))
+  );
+}
+
+/** The IPC transport of the engine API; browser mode answers the same requests (server/). */
+function handleEngineRequests(): void {
+  const ctx = { projectsDir: defaultProjectsDir() };
+  ipcMain.handle('netforge:request', async (event, raw: unknown): Promise<ServerReply> => {
+    const checked = toRequest(raw);
+    if ('reply' in checked) return checked.reply;
+    if (!isOwnPage(event))
+      return {
+        id: checked.request.id,
+        ok: false,
+        error: { code: 'E_FORBIDDEN', message: 'Only Netforge’s own page may use its engine.' },
+      };
+    return handleRequest(checked.request, ctx);
+  });
 }
 
 app.on('window-all-closed', () => {
@@ -45,6 +77,7 @@ app.on('window-all-closed', () => {
 app
   .whenReady()
   .then(() => {
+    handleEngineRequests();
     createWindow();
     // macOS keeps the app alive without windows; clicking the dock icon opens one again.
     app.on('activate', () => {

@@ -1,16 +1,14 @@
 // Runs sandboxed before the renderer's scripts. The renderer gets exactly what is exposed
 // here as `window.netforge`; keep it narrow (no ipcRenderer, no generic send/invoke).
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 
-/**
- * Mirrors the `NetforgeBridge` type declared for the renderer in src/renderer/env.d.ts.
- * Both move to the engine protocol in src/shared once it lands.
- */
-interface NetforgeBridge {
-  /** Netforge's version, from package.json. */
-  readonly version: string;
-}
+import type { NetforgeBridge } from '../shared/bridge.ts';
 
-const bridge: NetforgeBridge = { version: __NETFORGE_VERSION__ };
+const bridge: NetforgeBridge = {
+  version: __NETFORGE_VERSION__,
+  // Main validates every request (clientRequestSchema) and the renderer's EngineClient
+  // validates every reply, so this only forwards.
+  request: (req) => ipcRenderer.invoke('netforge:request', req),
+};
 
 contextBridge.exposeInMainWorld('netforge', bridge);

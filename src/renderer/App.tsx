@@ -1,24 +1,61 @@
-import { TemplateList } from './TemplateList.tsx';
+// The window: toolbar on top, palette | canvas | inspector, the summary and the
+// problems underneath, a status bar last. Components own their state through the
+// store; this file only arranges them.
+import { ReactFlowProvider } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { Canvas } from './canvas/Canvas.tsx';
+import { Inspector } from './inspector/Inspector.tsx';
+import { Palette } from './palette/Palette.tsx';
+import { ProblemsList } from './problems/ProblemsList.tsx';
+import { OpenDialog } from './project/OpenDialog.tsx';
+import { startSession, useAutosave } from './project/persistence.ts';
+import { RecoveryBanner } from './project/RecoveryBanner.tsx';
+import { HelpOverlay } from './shortcuts/HelpOverlay.tsx';
+import { useShortcuts } from './shortcuts/useShortcuts.ts';
+import { useStore } from './store/store.ts';
+import { SummaryPanel } from './summary/SummaryPanel.tsx';
+import { TemplateGallery } from './templates/TemplateGallery.tsx';
+import { TemplateHint } from './templates/TemplateHint.tsx';
+import { StatusBar } from './toolbar/StatusBar.tsx';
+import { Toolbar } from './toolbar/Toolbar.tsx';
+
+// Before the first render, so the window never shows an empty store: the starter
+// project, and any autosave worth offering back.
+startSession();
+
+/** Inside the provider, so shortcuts and panels can reach the canvas's viewport. */
+function Workbench() {
+  const theme = useStore((s) => s.theme);
+  useShortcuts();
+  useAutosave();
+  return (
+    <div className="app" data-testid="app" data-theme={theme}>
+      <Toolbar />
+      <RecoveryBanner />
+      <div className="app-main">
+        <Palette />
+        <main className="app-canvas">
+          <Canvas />
+          <TemplateHint />
+        </main>
+        <Inspector />
+      </div>
+      <div className="app-bottom">
+        <SummaryPanel />
+        <ProblemsList />
+      </div>
+      <StatusBar />
+      <TemplateGallery />
+      <OpenDialog />
+      <HelpOverlay />
+    </div>
+  );
+}
 
 export function App() {
-  // Absent in browser mode, where the page is served without the Electron preload.
-  const version = window.netforge?.version;
-
   return (
-    <main className="intro" data-testid="intro">
-      <h1>Netforge</h1>
-      <p>
-        Design convolutional networks on a canvas, train them on MNIST or CIFAR-10 and export the
-        result. Start from a classic architecture — LeNet-5, VGG, ResNet, DenseNet, an
-        Inception-style net — or build your own from layers and blocks, and see every layer&apos;s
-        output shape and parameter count as you edit.
-      </p>
-      <TemplateList />
-      {version && (
-        <p className="version" data-testid="app-version">
-          Version {version}
-        </p>
-      )}
-    </main>
+    <ReactFlowProvider>
+      <Workbench />
+    </ReactFlowProvider>
   );
 }

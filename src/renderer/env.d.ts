@@ -1,13 +1,13 @@
 /// <reference types="vite/client" />
 
-/**
- * What src/preload exposes as `window.netforge` (mirrored there). It is undefined in browser
- * mode, where no preload runs. Both copies move to the engine protocol in src/shared.
- */
-interface NetforgeBridge {
-  readonly version: string;
-}
+import type { NetforgeBridge } from '../shared/bridge.ts';
 
-interface Window {
-  readonly netforge?: NetforgeBridge;
+declare global {
+  interface Window {
+    /**
+     * What src/preload exposes (src/shared/bridge.ts). Undefined in browser mode, where no
+     * preload runs; use connectEngine() from ./engine/client.ts rather than this directly.
+     */
+    readonly netforge?: NetforgeBridge;
+  }
 }

@@ -17,11 +17,17 @@ export interface UiSlice {
   notify: (kind: 'info' | 'error', text: string) => void;
 }
 
+// The store also runs under Node in tests, where these browser globals are absent.
+const browser = globalThis as {
+  localStorage?: { getItem(k: string): string | null; setItem(k: string, v: string): void };
+  matchMedia?: (query: string) => { matches: boolean };
+};
+
 const initialTheme = (): Theme => {
   try {
-    const saved = localStorage.getItem('netforge.theme');
+    const saved = browser.localStorage?.getItem('netforge.theme');
     if (saved === 'light' || saved === 'dark') return saved;
-    return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    return browser.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   } catch {
     return 'light';
   }
@@ -34,7 +40,7 @@ export const createUiSlice: StateCreator<Store, [], [], UiSlice> = (set) => ({
   notice: null,
   setTheme: (theme) => {
     try {
-      localStorage.setItem('netforge.theme', theme);
+      browser.localStorage?.setItem('netforge.theme', theme);
     } catch {
       // private mode: the theme just isn't remembered
     }

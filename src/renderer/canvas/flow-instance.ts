@@ -1,0 +1,41 @@
+// The mounted canvas's React Flow instance, for code outside the canvas (palette,
+// auto layout, toolbar) that needs the viewport. Set by <Canvas> on init, so the
+// app does not have to wrap everything in a ReactFlowProvider.
+import type { ReactFlowInstance } from '@xyflow/react';
+import type { Position } from '../../shared/graph/types.ts';
+import {
+  FIT_VIEW_OPTIONS,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  type LayerFlowEdge,
+  type LayerFlowNode,
+} from './flow-types.ts';
+
+type Instance = ReactFlowInstance<LayerFlowNode, LayerFlowEdge>;
+
+let current: { instance: Instance; element: HTMLElement } | null = null;
+
+export function registerFlow(instance: Instance | null, element: HTMLElement | null): void {
+  current = instance && element ? { instance, element } : null;
+}
+
+/** The flow position at the centre of the visible canvas, or null when no canvas is mounted. */
+export function viewCentre(): Position | null {
+  if (!current) return null;
+  const r = current.element.getBoundingClientRect();
+  return current.instance.screenToFlowPosition({
+    x: r.left + r.width / 2,
+    y: r.top + r.height / 2,
+  });
+}
+
+/** Fits every node into view (nodes outside the view included, though never rendered). */
+export function fitCanvas(duration = 0): void {
+  void current?.instance.fitView({ ...FIT_VIEW_OPTIONS, duration });
+}
+
+/** A node's rendered size, or the default size when it has not been measured. */
+export function nodeSize(id: string): { width: number; height: number } {
+  const m = current?.instance.getInternalNode(id)?.measured;
+  return { width: m?.width ?? NODE_WIDTH, height: m?.height ?? NODE_HEIGHT };
+}

@@ -1,0 +1,425 @@
+// The renderer's only way to the engine: one EngineClient interface, two transports. In the
+// desktop app requests go through the preload (`window.netforge.request`, Electron IPC); in
+// browser mode (`netforge serve`) over a WebSocket to the local server, authorised by the token
+// in the page's address. Free of React so stores, components and tests can all use it.
+//
+// Nothing here uses DOM or Node types directly: sockets and the environment are described
+// structurally, so tests run the same code under Node with the `ws` package.
+import { z } from 'zod';
+
+import type { NetforgeBridge } from '../../shared/bridge.ts';
+import {
+  projectEntrySchema,
+  serverReplySchema,
+  type ClientRequest,
+  type ProjectEntry,
+  type ServerReply,
+} from '../../shared/protocol.ts';
+
+export type Transport = 'ipc' | 'websocket' | 'none';
+
+export interface HelloInfo {
+  version: string;
+  /** The folder projects are saved in, to show the user. */
+  projectsDir: string;
+}
+
+export interface EngineClient {
+  readonly transport: Transport;
+  hello(): Promise<HelloInfo>;
+  /** Saved projects, most recently modified first. */
+  listProjects(): Promise<ProjectEntry[]>;
+  /** The project file's text; read it with parseProject (src/shared/project.ts). */
+  readProject(name: string): Promise<string>;
+  /** Saves text (serializeProject's output) as project `name`, replacing any older version. */
+  writeProject(name: string, text: string): Promise<void>;
+  /** Closes the connection; later calls reject with E_CLOSED. */
+  close(): void;
+}
+
+/**
+ * Every failure of a client call. `code` is the server's code (E_NOT_FOUND, E_BAD_REQUEST,
+ * E_BAD_PROJECT, E_IO) or one of the client's own: E_TIMEOUT, E_CONNECT, E_DISCONNECTED,
+ * E_CLOSED, E_BAD_REPLY, E_IPC, E_NO_ENGINE. `message` is written for the user.
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export interface EngineClientOptions {
+  /** How long a request may wait for its reply (default 20 s). */
+  timeoutMs?: number;
+  /** WebSocket only: how long opening the connection may take (default 10 s). */
+  connectTimeoutMs?: number;
+  /** WebSocket only: pause before the one reconnect after a lost connection (default 300 ms). */
+  retryDelayMs?: number;
+}
+
+type RequestBody = ClientRequest extends infer R
+  ? R extends ClientRequest
+    ? Omit<R, 'id'>
+    : never
+  : never;
+/** Sends one request with a fresh id and resolves to its reply, whatever `ok` says. */
+type Exchange = (body: RequestBody) => Promise<ServerReply>;
+
+const RESULTS = {
+  hello: z.object({ version: z.string(), projectsDir: z.string() }),
+  'projects.list': z.array(projectEntrySchema),
+  'projects.read': z.object({ text: z.string() }),
+  'projects.write': z.object({ name: z.string() }),
+} satisfies Record<ClientRequest['type'], z.ZodType>;
+
+/** The four methods, the same over every transport: unwrap the reply, check its result. */
+function clientOver(transport: Transport, exchange: Exchange, close: () => void): EngineClient {
+  async function call<T extends ClientRequest['type']>(
+    body: RequestBody & { type: T },
+  ): Promise<z.infer<(typeof RESULTS)[T]>> {
+    const reply = await exchange(body);
+    if (!reply.ok)
+      throw new EngineError(
+        reply.error?.code ?? 'E_BAD_REPLY',
+        reply.error?.message ?? `Netforge's engine refused ${body.type} without saying why.`,
+      );
+    const result = RESULTS[body.type].safeParse(reply.result);
+    if (!result.success)
+      throw new EngineError(
+        'E_BAD_REPLY',
+        `Netforge's engine sent an unexpected answer to ${body.type} (${result.error.issues[0]?.message}). ` +
+          'The app and the engine may come from different versions: restart Netforge.',
+      );
+    return result.data as z.infer<(typeof RESULTS)[T]>;
+  }
+  return {
+    transport,
+    hello: () => call({ type: 'hello' }),
+    listProjects: () => call({ type: 'projects.list' }),
+    readProject: async (name) => (await call({ type: 'projects.read', name })).text,
+    writeProject: async (name, text) => {
+      await call({ type: 'projects.write', name, text });
+    },
+    close,
+  };
+}
+
+function checkReply(raw: unknown, type: string): ServerReply {
+  const r = serverReplySchema.safeParse(raw);
+  if (!r.success)
+    throw new EngineError('E_BAD_REPLY', `Netforge's engine sent a malformed reply to ${type}.`);
+  return r.data;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => EngineError) {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+// ---- Electron IPC ----
+
+export function createIpcClient(bridge: NetforgeBridge, options: EngineClientOptions = {}) {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  let nextId = 1;
+  let closed = false;
+  const exchange: Exchange = async (body) => {
+    if (closed) throw new EngineError('E_CLOSED', 'This engine connection was closed.');
+    const request = { ...body, id: nextId++ } as ClientRequest;
+    const sent = bridge.request(request).catch((e: unknown) => {
+      throw new EngineError('E_IPC', `Netforge's main process failed: ${(e as Error).message}`);
+    });
+    const raw = await withTimeout(
+      sent,
+      timeoutMs,
+      () =>
+        new EngineError(
+          'E_TIMEOUT',
+          `Netforge's main process did not answer ${body.type} within ${timeoutMs / 1000} s. Restart Netforge if this persists.`,
+        ),
+    );
+    return checkReply(raw, body.type);
+  };
+  return clientOver('ipc', exchange, () => (closed = true));
+}
+
+// ---- WebSocket (browser mode) ----
+
+/** What the client needs of a WebSocket: the browser's and the `ws` package's both fit. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+const OPEN = 1;
+
+interface Pending {
+  resolve: (reply: ServerReply) => void;
+  reject: (e: EngineError) => void;
+  timer: ReturnType<typeof setTimeout>;
+  type: string;
+}
+
+/**
+ * Connects on the first request. If the connection fails or drops, it tries once more right
+ * away; if that fails too, every later call rejects with E_CONNECT (never connected: wrong
+ * address or token, or no server) or E_DISCONNECTED (the server went away, or was restarted
+ * with a new token, so the page must be reopened). Requests in flight when the connection
+ * drops reject with E_DISCONNECTED: the caller decides whether to retry them.
+ */
+export function createWebSocketClient(
+  url: string,
+  createSocket: (url: string) => SocketLike,
+  options: EngineClientOptions = {},
+): EngineClient {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const retryDelayMs = options.retryDelayMs ?? 300;
+  const where = url.replace(/\?.*$/, '');
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let socket: SocketLike | null = null;
+  /** The socket being opened, so close() can stop it. */
+  let connecting: SocketLike | null = null;
+  let opening: Promise<SocketLike> | null = null;
+  let retried = false;
+  let everOpened = false;
+  let dead: EngineError | null = null;
+  let closed = false;
+
+  const gone = () =>
+    new EngineError(
+      'E_DISCONNECTED',
+      `Lost the connection to Netforge's server (${where}) and could not reconnect. Check that ` +
+        '`netforge serve` is still running; if it was restarted, open the new address it printed ' +
+        '(the token changes on every start).',
+    );
+
+  const unreachable = () =>
+    new EngineError(
+      'E_CONNECT',
+      `Could not connect to Netforge's server at ${where}. Check that \`netforge serve\` is ` +
+        'running and that this page is the address it printed, token included.',
+    );
+  /** What every call rejects with once the one retry has failed too. */
+  const giveUp = () => (dead = everOpened ? gone() : unreachable());
+
+  const dropped = () =>
+    new EngineError(
+      'E_DISCONNECTED',
+      "The connection to Netforge's server closed before it answered. Try again.",
+    );
+
+  function rejectAll(error: () => EngineError) {
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      pending.delete(id);
+      p.reject(error());
+    }
+  }
+
+  function open(): Promise<SocketLike> {
+    return new Promise((resolve, reject) => {
+      const ws = createSocket(url);
+      connecting = ws;
+      let opened = false;
+      const timer = setTimeout(() => ws.close(), connectTimeoutMs);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        if (connecting === ws) connecting = null;
+        if (closed) {
+          ws.close(1000, 'closed by the app');
+          reject(new EngineError('E_CLOSED', 'This connection was closed.'));
+          return;
+        }
+        opened = true;
+        everOpened = true;
+        socket = ws;
+        retried = false;
+        resolve(ws);
+      };
+      ws.onmessage = (event) => receive(event.data);
+      ws.onerror = () => {}; // a close event always follows, with more to go on
+      ws.onclose = () => {
+        clearTimeout(timer);
+        if (connecting === ws) connecting = null;
+        if (!opened) {
+          reject(unreachable());
+          return;
+        }
+        // Not current: replaced by connect() while it was closing, or closed by close().
+        if (socket !== ws) return;
+        socket = null;
+        rejectAll(dropped);
+        if (!closed) reconnect().catch(() => {});
+      };
+    });
+  }
+
+  /** Starts the one retry, or marks the client dead. Requests meanwhile wait for it. */
+  function reconnect(): Promise<SocketLike> {
+    if (closed) return Promise.reject(new EngineError('E_CLOSED', 'This connection was closed.'));
+    if (retried) return Promise.reject(giveUp());
+    retried = true;
+    const attempt = new Promise<void>((r) => setTimeout(r, retryDelayMs))
+      .then(open)
+      .catch((e: unknown) => {
+        throw closed ? e : giveUp();
+      })
+      .finally(() => {
+        if (opening === attempt) opening = null;
+      });
+    attempt.catch(() => {}); // nobody may be waiting on it
+    opening = attempt;
+    return attempt;
+  }
+
+  function connect(): Promise<SocketLike> {
+    if (closed) return Promise.reject(new EngineError('E_CLOSED', 'This connection was closed.'));
+    if (dead) return Promise.reject(dead);
+    if (socket && socket.readyState === OPEN) return Promise.resolve(socket);
+    if (opening) return opening;
+    if (socket) {
+      // Closing, and its close event has not arrived yet: that counts as the drop.
+      socket = null;
+      rejectAll(dropped);
+      return reconnect();
+    }
+    const first = open()
+      .catch(() => reconnect())
+      .finally(() => {
+        if (opening === first) opening = null;
+      });
+    opening = first;
+    return first;
+  }
+
+  function receive(data: unknown) {
+    if (typeof data !== 'string') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const id = (raw as { id?: unknown } | null)?.id;
+    const p = typeof id === 'number' ? pending.get(id) : undefined;
+    if (!p) return; // e.g. the answer to a request that already timed out
+    clearTimeout(p.timer);
+    pending.delete(id as number);
+    try {
+      p.resolve(checkReply(raw, p.type));
+    } catch (e) {
+      p.reject(
+        e instanceof EngineError
+          ? e
+          : new EngineError('E_BAD_REPLY', `Could not read the server's reply: ${String(e)}`),
+      );
+    }
+  }
+
+  const exchange: Exchange = async (body) => {
+    const ws = await connect();
+    const id = nextId++;
+    return new Promise<ServerReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(
+          new EngineError(
+            'E_TIMEOUT',
+            `Netforge's server did not answer ${body.type} within ${timeoutMs / 1000} s. ` +
+              'Check that `netforge serve` is still running in its terminal.',
+          ),
+        );
+      }, timeoutMs);
+      pending.set(id, { resolve, reject, timer, type: body.type });
+      try {
+        ws.send(JSON.stringify({ ...body, id }));
+      } catch (e) {
+        clearTimeout(timer);
+        pending.delete(id);
+        reject(new EngineError('E_DISCONNECTED', `Could not send ${body.type}: ${String(e)}`));
+      }
+    });
+  };
+
+  return clientOver('websocket', exchange, () => {
+    closed = true;
+    socket?.close(1000, 'closed by the app');
+    connecting?.close(1000, 'closed by the app');
+    socket = null;
+    rejectAll(() => new EngineError('E_CLOSED', 'This connection was closed.'));
+  });
+}
+
+// ---- Choosing a transport ----
+
+/** The parts of `window` that connectEngine looks at (a fake one in tests). */
+export interface EngineEnvironment {
+  netforge?: NetforgeBridge | { version: string };
+  location?: { protocol: string; host: string; search: string };
+  WebSocket?: new (url: string) => unknown;
+}
+
+/** A client whose every call rejects with E_NO_ENGINE and the given explanation. */
+export function createNoneClient(reason: string): EngineClient {
+  const fail = () => Promise.reject(new EngineError('E_NO_ENGINE', reason));
+  return {
+    transport: 'none',
+    hello: fail,
+    listProjects: fail,
+    readProject: fail,
+    writeProject: fail,
+    close: () => {},
+  };
+}
+
+/**
+ * The engine client for where this page runs: IPC in the desktop app, the WebSocket in browser
+ * mode (page served by `netforge serve`, token in the address), else a 'none' client that
+ * explains what is missing. Call it once at start-up and share the client.
+ */
+export function connectEngine(
+  env: EngineEnvironment = globalThis as EngineEnvironment,
+  options: EngineClientOptions = {},
+): EngineClient {
+  const bridge = env.netforge;
+  if (bridge && 'request' in bridge && typeof bridge.request === 'function')
+    return createIpcClient(bridge, options);
+  const location = env.location;
+  const WebSocketCtor = env.WebSocket;
+  if (location && /^https?:$/.test(location.protocol) && WebSocketCtor) {
+    const token = new URLSearchParams(location.search).get('token');
+    if (!token)
+      return createNoneClient(
+        'This page was opened without its access token. Open the full address that ' +
+          '`netforge serve` printed; it ends in ?token=...',
+      );
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+    return createWebSocketClient(url, (u) => new WebSocketCtor(u) as SocketLike, options);
+  }
+  return createNoneClient(
+    "Netforge's engine is not available on this page. Start the desktop app (`npm start`) or " +
+      'browser mode (`netforge serve`) and use the window or address it opens.',
+  );
+}

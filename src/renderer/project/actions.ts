@@ -1,0 +1,153 @@
+// What the toolbar, dialogs and shortcuts do with whole projects. Every failure
+// ends in a notice that says what happened; the open project stays as it was.
+import { projectNameSchema } from '../../shared/protocol.ts';
+import {
+  newProject,
+  parseProject,
+  ProjectFileError,
+  serializeProject,
+  type Project,
+} from '../../shared/project.ts';
+import type { Template } from '../../shared/templates/index.ts';
+import { useStore } from '../store/store.ts';
+import { getEngine, hasProjectFolder } from './engine.ts';
+import { forgetAutosave } from './persistence.ts';
+import { starterProject } from './starter.ts';
+
+const store = () => useStore.getState();
+
+const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Asks before unsaved changes are thrown away; true when it is fine to go on. */
+export function confirmDiscard(): boolean {
+  const { dirty, projectName, doc } = store();
+  if (!dirty) return true;
+  return window.confirm(
+    `"${projectName ?? doc.name}" has unsaved changes. Discard them and continue?`,
+  );
+}
+
+export function startNewProject(): boolean {
+  if (!confirmDiscard()) return false;
+  store().openProject(starterProject(), null);
+  forgetAutosave(false);
+  return true;
+}
+
+export function openTemplate(t: Template): boolean {
+  if (!confirmDiscard()) return false;
+  store().openProject(newProject(t.build()), null);
+  forgetAutosave(false);
+  store().notify('info', `Opened the ${t.title} template (${t.section}).`);
+  return true;
+}
+
+/**
+ * Parses first, so a bad file never replaces the open project (and the user is
+ * asked about unsaved changes only when there is something to open instead).
+ */
+export function openProjectText(text: string, source: string, name: string | null): boolean {
+  let project: Project;
+  try {
+    project = parseProject(text, source);
+  } catch (e) {
+    const message = e instanceof ProjectFileError ? e.message : `${source}: ${reasonOf(e)}`;
+    store().notify('error', `${message} Your open project was not changed.`);
+    return false;
+  }
+  if (!confirmDiscard()) return false;
+  store().openProject(project, name);
+  forgetAutosave(false);
+  store().notify('info', `Opened "${project.name}".`);
+  return true;
+}
+
+export async function openFromFolder(name: string): Promise<boolean> {
+  const engine = await getEngine();
+  if (!hasProjectFolder(engine)) {
+    store().notify('error', 'There is no project folder here: use "Open file…" instead.');
+    return false;
+  }
+  let text: string;
+  try {
+    text = await engine.readProject(name);
+  } catch (e) {
+    store().notify('error', `Could not read project "${name}": ${reasonOf(e)}`);
+    return false;
+  }
+  return openProjectText(text, `Project "${name}"`, name);
+}
+
+export async function openFile(file: File): Promise<boolean> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    store().notify('error', `Could not read "${file.name}": ${reasonOf(e)}`);
+    return false;
+  }
+  return openProjectText(text, `"${file.name}"`, null);
+}
+
+/** Null for a name the project folder accepts, else what to change. */
+export function checkProjectName(name: string): string | null {
+  if (!name.trim()) return 'Enter a name for the project.';
+  if (projectNameSchema.safeParse(name).success) return null;
+  return 'Use letters, digits, spaces, _ . and - (at most 100), starting with a letter or digit.';
+}
+
+/** A name the project folder accepts, made from the graph's title. */
+export function suggestProjectName(title: string): string {
+  const cleaned = title
+    .replace(/[^A-Za-z0-9 _.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 100);
+  return cleaned || 'untitled';
+}
+
+export async function saveToFolder(name: string): Promise<boolean> {
+  const problem = checkProjectName(name);
+  if (problem) {
+    store().notify('error', problem);
+    return false;
+  }
+  const engine = await getEngine();
+  if (!hasProjectFolder(engine)) {
+    store().notify('error', 'There is no project folder here: use "Download file" instead.');
+    return false;
+  }
+  try {
+    await engine.writeProject(name, serializeProject(store().currentProject()));
+  } catch (e) {
+    store().notify('error', `Could not save "${name}": ${reasonOf(e)} Your work is still open.`);
+    return false;
+  }
+  store().markSaved(name);
+  forgetAutosave(true);
+  store().notify('info', `Saved "${name}".`);
+  return true;
+}
+
+/** Save: to the project's name in the folder; 'needs-name' means ask (Save As). */
+export async function saveProject(): Promise<'saved' | 'failed' | 'needs-name'> {
+  const name = store().projectName;
+  if (!name) return 'needs-name';
+  return (await saveToFolder(name)) ? 'saved' : 'failed';
+}
+
+/** Browser mode without a folder: hand the file to the browser's downloads. */
+export function downloadProject(fileStem: string): void {
+  const text = serializeProject(store().currentProject());
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${fileStem}.netforge.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoke later: some browsers start the download only after click() returns.
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  useStore.setState({ dirty: false });
+  forgetAutosave(true);
+  store().notify('info', `Downloaded ${link.download}.`);
+}

@@ -1,0 +1,134 @@
+// Project files: what Save writes, Open reads back, old files migrate, bad ones
+// are refused with a message that says what is wrong; and the autosave record.
+import { describe, expect, it } from 'vitest';
+import { emptyGraph } from '../../src/shared/graph/types.ts';
+import {
+  newProject,
+  parseProject,
+  PROJECT_VERSION,
+  ProjectFileError,
+  serializeProject,
+} from '../../src/shared/project.ts';
+import { TEMPLATES } from '../../src/shared/templates/index.ts';
+import {
+  AUTOSAVE_KEY,
+  pendingRecovery,
+  readAutosave,
+  recordSave,
+  writeAutosave,
+  type KeyValueStorage,
+} from '../../src/renderer/project/autosave.ts';
+
+function parseError(text: string): ProjectFileError {
+  try {
+    parseProject(text, 'my-net.netforge.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProjectFileError);
+    return e as ProjectFileError;
+  }
+  throw new Error('parseProject accepted the file');
+}
+
+describe('project files', () => {
+  it.each(TEMPLATES.map((t) => [t.id, t] as const))('%s survives save and open', (_id, t) => {
+    const graph = t.build();
+    const text = serializeProject(newProject(graph));
+    const back = parseProject(text);
+    expect(back.graph).toEqual(graph);
+    expect(back.name).toBe(graph.name);
+    expect(back.version).toBe(PROJECT_VERSION);
+    expect(back.savedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Saving what was opened writes the same graph again.
+    expect(parseProject(serializeProject(back)).graph).toEqual(graph);
+  });
+
+  it('opens a bare graph file (version 0) as a project around it', () => {
+    const graph = TEMPLATES[1]!.build();
+    const p = parseProject(JSON.stringify(graph));
+    expect(p).toMatchObject({ format: 'netforge-project', version: 1, name: graph.name });
+    expect(p.graph).toEqual(graph);
+    expect(p.runs).toEqual([]);
+    expect(p.training.dataset).toBeUndefined(); // chosen when training starts
+  });
+
+  it('refuses a file from a newer Netforge and says to update', () => {
+    const newer = { ...newProject(emptyGraph()), version: PROJECT_VERSION + 1 };
+    const e = parseError(JSON.stringify(newer));
+    expect(e.code).toBe('E_BAD_PROJECT');
+    expect(e.message).toContain('my-net.netforge.json');
+    expect(e.message).toMatch(/newer Netforge/);
+    expect(e.message).toMatch(/Update Netforge/);
+  });
+
+  it('refuses malformed JSON, naming the file', () => {
+    const e = parseError('{"format": "netforge-project", ');
+    expect(e.message).toMatch(/^my-net\.netforge\.json is not valid JSON/);
+  });
+
+  it('refuses JSON that is not a project', () => {
+    expect(parseError('[1, 2]').message).toMatch(/not a JSON object/);
+    expect(parseError('{"hello": 1}').message).toMatch(/"format": "netforge-project"/);
+  });
+
+  it('says which field of a damaged project is wrong', () => {
+    const p = newProject(emptyGraph()) as Record<string, unknown>;
+    const e = parseError(JSON.stringify({ ...p, graph: { ...emptyGraph(), nodes: 'none' } }));
+    expect(e.message).toMatch(/graph\.nodes/);
+  });
+});
+
+/** localStorage as far as autosave uses it. */
+function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+  };
+}
+
+describe('autosave', () => {
+  const text = serializeProject(newProject(emptyGraph('Draft')));
+
+  it('offers nothing when nothing was autosaved', () => {
+    expect(pendingRecovery(memoryStorage())).toBeNull();
+  });
+
+  it('offers an autosave newer than the last save', () => {
+    const storage = memoryStorage();
+    recordSave(storage, 1000);
+    writeAutosave(storage, { time: 2000, name: 'my-net', text });
+    expect(pendingRecovery(storage)).toEqual({ time: 2000, name: 'my-net', text });
+    expect(parseProject(pendingRecovery(storage)!.text).name).toBe('Draft');
+  });
+
+  it('drops the autosave once the project is saved', () => {
+    const storage = memoryStorage();
+    writeAutosave(storage, { time: 2000, name: null, text });
+    recordSave(storage, 3000);
+    expect(readAutosave(storage)).toBeNull();
+    expect(pendingRecovery(storage)).toBeNull();
+  });
+
+  it('ignores an autosave older than the last save', () => {
+    const storage = memoryStorage();
+    writeAutosave(storage, { time: 2000, name: null, text });
+    storage.setItem('netforge.lastSave', '5000');
+    expect(pendingRecovery(storage)).toBeNull();
+  });
+
+  it('ignores a damaged record and storage that refuses writes', () => {
+    const storage = memoryStorage();
+    storage.setItem(AUTOSAVE_KEY, '{not json');
+    expect(pendingRecovery(storage)).toBeNull();
+    const full: KeyValueStorage = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+      removeItem: () => {},
+    };
+    expect(writeAutosave(full, { time: 1, name: null, text })).toBe(false);
+  });
+});

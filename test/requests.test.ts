@@ -1,0 +1,141 @@
+// The engine API's request handler, as both transports call it: projects saved, listed, read,
+// refused; files written atomically.
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { handleMessage, handleRequest, toRequest } from '../src/main/requests.ts';
+import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
+import type { ClientRequest, ProjectEntry } from '../src/shared/protocol.ts';
+import { getTemplate } from '../src/shared/templates/index.ts';
+
+const created: string[] = [];
+let projectsDir = '';
+
+beforeEach(async () => {
+  const base = await mkdtemp(join(tmpdir(), 'netforge-requests-'));
+  created.push(base);
+  // A folder that does not exist yet: the handler creates it when first needed.
+  projectsDir = join(base, 'Netforge', 'projects');
+});
+afterAll(async () => {
+  await Promise.all(created.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const lenetText = (name = 'LeNet-5') =>
+  serializeProject(newProject(getTemplate('lenet5')!.build(), name));
+const ask = (req: ClientRequest) => handleRequest(req, { projectsDir });
+
+describe('handleRequest', () => {
+  it('hello names the version and the projects folder', async () => {
+    const reply = await ask({ id: 1, type: 'hello' });
+    expect(reply).toMatchObject({ id: 1, ok: true, result: { projectsDir } });
+    expect((reply.result as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('lists nothing in a new folder, and creates the folder', async () => {
+    expect(await ask({ id: 2, type: 'projects.list' })).toEqual({ id: 2, ok: true, result: [] });
+    expect(await readdir(projectsDir)).toEqual([]);
+  });
+
+  it('saves a project, lists it and reads the same text back', async () => {
+    const text = lenetText();
+    const written = await ask({ id: 3, type: 'projects.write', name: 'my lenet', text });
+    expect(written).toEqual({ id: 3, ok: true, result: { name: 'my lenet' } });
+    expect(await readdir(projectsDir)).toEqual(['my lenet.netforge.json']);
+
+    const list = await ask({ id: 4, type: 'projects.list' });
+    expect(list.result).toEqual([
+      { name: 'my lenet', modified: expect.any(String), bytes: Buffer.byteLength(text) },
+    ]);
+
+    const read = await ask({ id: 5, type: 'projects.read', name: 'my lenet' });
+    expect(read).toEqual({ id: 5, ok: true, result: { text } });
+    expect(parseProject((read.result as { text: string }).text).graph.name).toBe('LeNet-5');
+  });
+
+  it('replaces a project saved again under the same name', async () => {
+    await ask({ id: 1, type: 'projects.write', name: 'net', text: lenetText('first') });
+    await ask({ id: 2, type: 'projects.write', name: 'net', text: lenetText('second') });
+    const read = await ask({ id: 3, type: 'projects.read', name: 'net' });
+    expect(parseProject((read.result as { text: string }).text).name).toBe('second');
+    expect(await readdir(projectsDir)).toEqual(['net.netforge.json']);
+  });
+
+  it('lists the most recently modified project first, and only project files', async () => {
+    for (const name of ['old', 'newest', 'middle'])
+      await ask({ id: 1, type: 'projects.write', name, text: lenetText(name) });
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+    await utimes(join(projectsDir, 'old.netforge.json'), at(1), at(1));
+    await utimes(join(projectsDir, 'middle.netforge.json'), at(2), at(2));
+    await utimes(join(projectsDir, 'newest.netforge.json'), at(3), at(3));
+    await writeFile(join(projectsDir, 'notes.txt'), 'not a project');
+    await mkdir(join(projectsDir, 'folder.netforge.json'));
+
+    const list = (await ask({ id: 2, type: 'projects.list' })).result as ProjectEntry[];
+    expect(list.map((p) => p.name)).toEqual(['newest', 'middle', 'old']);
+    expect(list[0]!.modified).toBe(at(3).toISOString());
+  });
+
+  it('reading a project that does not exist is E_NOT_FOUND, naming it and the folder', async () => {
+    const reply = await ask({ id: 7, type: 'projects.read', name: 'missing' });
+    expect(reply).toMatchObject({ id: 7, ok: false, error: { code: 'E_NOT_FOUND' } });
+    expect(reply.error!.message).toContain('"missing"');
+    expect(reply.error!.message).toContain(projectsDir);
+  });
+
+  it.each([
+    ['a name with a slash', { id: 1, type: 'projects.read', name: '../etc/passwd' }],
+    ['a name starting with a dot', { id: 1, type: 'projects.read', name: '.hidden' }],
+    ['an empty name', { id: 1, type: 'projects.write', name: '', text: '{}' }],
+    ['an unknown type', { id: 1, type: 'projects.delete', name: 'x' }],
+    ['a missing field', { id: 1, type: 'projects.write', name: 'x' }],
+  ])('refuses %s with E_BAD_REQUEST', async (_what, req) => {
+    const reply = await handleRequest(req as ClientRequest, { projectsDir });
+    expect(reply).toMatchObject({ id: 1, ok: false, error: { code: 'E_BAD_REQUEST' } });
+    expect(reply.error!.message).toMatch(/^Invalid request: /);
+  });
+
+  it('refuses to save text that is not a project, and saves nothing', async () => {
+    const reply = await ask({ id: 1, type: 'projects.write', name: 'junk', text: '{"a": 1}' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'E_BAD_PROJECT' } });
+    expect(reply.error!.message).toMatch(/not a Netforge project.*Nothing was saved/);
+    expect(await ask({ id: 2, type: 'projects.list' })).toMatchObject({ result: [] });
+  });
+
+  it('a failed save leaves no temp file behind and reports E_IO', async () => {
+    // A folder where the file should go makes the final rename fail.
+    await mkdir(join(projectsDir, 'blocked.netforge.json', 'inside'), { recursive: true });
+    const reply = await ask({ id: 1, type: 'projects.write', name: 'blocked', text: lenetText() });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'E_IO' } });
+    expect(reply.error!.message).toContain('The previous version, if any, is unchanged');
+    expect(await readdir(projectsDir)).toEqual(['blocked.netforge.json']);
+  });
+
+  it('a successful save leaves only the project file (no temp files)', async () => {
+    await Promise.all(
+      ['a', 'b', 'a', 'b'].map((name, i) =>
+        ask({ id: i, type: 'projects.write', name, text: lenetText(`${name}${i}`) }),
+      ),
+    );
+    expect((await readdir(projectsDir)).sort()).toEqual(['a.netforge.json', 'b.netforge.json']);
+  });
+});
+
+describe('toRequest and handleMessage', () => {
+  it('accepts a valid request as it is', () => {
+    expect(toRequest({ id: 4, type: 'hello' })).toEqual({ request: { id: 4, type: 'hello' } });
+  });
+
+  it('answers malformed JSON with E_BAD_REQUEST and id 0', async () => {
+    const reply = await handleMessage('{"id": 3, "type": ', { projectsDir });
+    expect(reply).toMatchObject({ id: 0, ok: false, error: { code: 'E_BAD_REQUEST' } });
+    expect(reply.error!.message).toMatch(/not valid JSON/);
+  });
+
+  it('keeps the id of a request that does not match the protocol', async () => {
+    const reply = await handleMessage('{"id": 9, "type": "nope"}', { projectsDir });
+    expect(reply).toMatchObject({ id: 9, ok: false, error: { code: 'E_BAD_REQUEST' } });
+  });
+});
