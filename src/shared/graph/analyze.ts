@@ -6,7 +6,7 @@ import { resolveParams } from '../layers/resolve.ts';
 import { getLayer } from '../layers/registry.ts';
 import { LayerError, type AnyLayerSpec, type ParamCount, type Shape } from '../layers/spec.ts';
 import { incomingEdges, outgoingEdges, reachable, topologicalOrder } from './topology.ts';
-import { DATASET_INFO, type GraphDoc } from './types.ts';
+import { DATASET_INFO, type GraphDoc, type GraphNode } from './types.ts';
 
 export interface GraphIssue {
   code: ErrorCode;
@@ -42,6 +42,60 @@ export interface GraphAnalysis {
 }
 
 const fmt = (s: Shape): string => `[${s.join(', ')}]`;
+
+type Inferred =
+  { outputShape: Shape; paramCount: ParamCount; multiplyAdds: number } | { error: LayerError };
+
+/**
+ * Per-node results, remembered by node object. Editing ops replace only the
+ * nodes they change, so after an edit every other node whose input shapes are
+ * unchanged is answered from here: re-inference costs little more than a walk.
+ */
+interface NodeMemo {
+  spec: AnyLayerSpec;
+  resolved: ReturnType<typeof resolveParams>;
+  inputKey: string | null;
+  inferred: Inferred | null;
+}
+const memos = new WeakMap<GraphNode, NodeMemo>();
+
+function memoOf(node: GraphNode, spec: AnyLayerSpec): NodeMemo {
+  const known = memos.get(node);
+  if (known && known.spec === spec) return known;
+  const memo: NodeMemo = {
+    spec,
+    resolved: resolveParams(spec, node.params),
+    inputKey: null,
+    inferred: null,
+  };
+  memos.set(node, memo);
+  return memo;
+}
+
+function inferNode(
+  memo: NodeMemo,
+  spec: AnyLayerSpec,
+  inputs: Shape[],
+  values: Record<string, ParamValue>,
+): Inferred {
+  const key = inputs.map((s) => s.join(',')).join('|');
+  if (memo.inputKey === key && memo.inferred) return memo.inferred;
+  let inferred: Inferred;
+  try {
+    const outputShape = spec.outputShape(inputs, values);
+    inferred = {
+      outputShape,
+      paramCount: spec.paramCount(inputs, values),
+      multiplyAdds: spec.multiplyAdds(inputs, values, outputShape),
+    };
+  } catch (e) {
+    if (!(e instanceof LayerError)) throw e;
+    inferred = { error: e };
+  }
+  memo.inputKey = key;
+  memo.inferred = inferred;
+  return inferred;
+}
 
 export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   const issues: GraphIssue[] = [];
@@ -136,12 +190,14 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   }
 
   const incoming = incomingEdges(doc);
+  const docNodes = new Map(doc.nodes.map((n) => [n.id, n]));
   for (const id of order) {
     const a = nodes.get(id)!;
     const spec = a.spec;
     if (!spec) continue;
-    const raw = doc.nodes.find((n) => n.id === id)!.params;
-    const { values, errors } = resolveParams(spec, raw);
+    const docNode = docNodes.get(id)!;
+    const memo = memoOf(docNode, spec);
+    const { values, errors } = memo.resolved;
     for (const message of errors)
       flag({ code: 'E_PARAM', nodeId: id, message: `${a.name}: ${message}.` });
     if (errors.length) continue;
@@ -173,14 +229,14 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     const shapes = ins.map((e) => nodes.get(e.source)!.outputShape);
     if (shapes.some((s) => s === null)) continue; // the cause is reported upstream
     a.inputShapes = shapes as Shape[];
-    try {
-      a.outputShape = spec.outputShape(a.inputShapes, values);
-      a.paramCount = spec.paramCount(a.inputShapes, values);
-      a.multiplyAdds = spec.multiplyAdds(a.inputShapes, values, a.outputShape);
-    } catch (e) {
-      if (!(e instanceof LayerError)) throw e;
+    const r = inferNode(memo, spec, a.inputShapes, values);
+    if ('error' in r) {
       a.outputShape = null;
-      flag({ code: e.code, nodeId: id, message: `${a.name}: ${e.message}` });
+      flag({ code: r.error.code, nodeId: id, message: `${a.name}: ${r.error.message}` });
+    } else {
+      a.outputShape = r.outputShape;
+      a.paramCount = r.paramCount;
+      a.multiplyAdds = r.multiplyAdds;
     }
   }
 

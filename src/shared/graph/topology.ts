@@ -31,16 +31,45 @@ export function topologicalOrder(doc: GraphDoc): Topology {
     out.get(e.source)!.push(e.target);
   }
   const rank = new Map(doc.nodes.map((n, i) => [n.id, i]));
-  const ready = doc.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  // A min-heap on document position: among the ready nodes, the earliest comes first.
+  const heap: string[] = [];
+  const less = (a: string, b: string) => rank.get(a)! < rank.get(b)!;
+  const push = (id: string) => {
+    heap.push(id);
+    for (let i = heap.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const pop = (): string => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (const n of doc.nodes) if (indegree.get(n.id) === 0) push(n.id);
   const order: string[] = [];
-  while (ready.length) {
-    ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
-    const id = ready.shift()!;
+  while (heap.length) {
+    const id = pop();
     order.push(id);
     for (const t of out.get(id)!) {
       const d = indegree.get(t)! - 1;
       indegree.set(t, d);
-      if (d === 0) ready.push(t);
+      if (d === 0) push(t);
     }
   }
   const done = new Set(order);
@@ -52,7 +81,9 @@ export function reachable(doc: GraphDoc, start: string[], reverse = false): Set<
   const next = new Map<string, string[]>();
   for (const e of doc.edges) {
     const [a, b] = reverse ? [e.target, e.source] : [e.source, e.target];
-    next.set(a, [...(next.get(a) ?? []), b]);
+    const list = next.get(a);
+    if (list) list.push(b);
+    else next.set(a, [b]);
   }
   const seen = new Set(start);
   const stack = [...start];

@@ -9,6 +9,8 @@ import { vgg13 } from './vgg13.ts';
 import { cifarSmall } from './cifar-small.ts';
 import { densenet } from './densenet.ts';
 import { resnet18, resnet34 } from './resnet.ts';
+import { resnet152 } from './resnet152.ts';
+import { densenet121 } from './densenet121.ts';
 
 export type { Template };
 
@@ -23,6 +25,8 @@ export const TEMPLATES: readonly Template[] = [
   densenet,
   resnet18,
   resnet34,
+  densenet121,
+  resnet152,
 ];
 
 export function getTemplate(id: string): Template | undefined {
