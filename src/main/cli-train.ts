@@ -209,6 +209,7 @@ export async function train(
       augment: o.augment === true,
       limitTrain: int(o, 'limit-train') ?? null,
       limitTest: int(o, 'limit-test') ?? null,
+      replicas: int(o, 'replicas'),
     };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     runDir = resolve(
@@ -249,7 +250,9 @@ export async function evaluate(runDir: string | undefined, o: Options): Promise<
 export async function benchCommand(o: Options): Promise<number> {
   const model = oneOf(o, 'model', BENCH_MODELS);
   if (!model) throw new OptionError(`bench needs --model ${BENCH_MODELS.join('|')}.`);
+  const replicas = int(o, 'replicas');
   const r = await bench(model, {
+    ...(replicas ? { replicas } : {}),
     batch: int(o, 'batch'),
     samples: int(o, 'samples'),
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
@@ -258,7 +261,8 @@ export async function benchCommand(o: Options): Promise<number> {
   if (o.json === true) console.log(JSON.stringify(result));
   else
     console.log(
-      `${model}, batch ${r.batch}: ${r.samples_per_s} samples/s training on ${info.backend} (${info.device}; ${info.reason}), ${r.samples} samples timed`,
+      `${model}, batch ${r.batch}: ${r.samples_per_s} samples/s training on ${info.backend} (${info.device}; ${info.reason})` +
+        `${r.replicas > 1 ? `, ${r.replicas} data-parallel replicas` : ''}, ${r.samples} samples timed`,
     );
   return 0;
 }

@@ -22,9 +22,10 @@ Commands:
       --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
       --validation-split X  --early-stopping PATIENCE  --seed N  --augment (CIFAR-10)
       --limit-train N  --limit-test N  --backend tensorflow|wasm|cpu  --out DIR  --json
+      --replicas N              wasm: split each batch across N threads (data-parallel)
       --resume RUN_DIR          continue a stopped run from its last checkpoint
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
-  bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--json]
+  bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
                                          training throughput on random data (see README, Performance)
   serve [--port N] [--open] [--projects-dir DIR] [--rebuild]
                                          browser mode: the app at http://127.0.0.1:PORT/?token=...
@@ -125,6 +126,7 @@ const OPTIONS = {
   model: { type: 'string' },
   batch: { type: 'string' },
   samples: { type: 'string' },
+  replicas: { type: 'string' },
   port: { type: 'string' },
   open: { type: 'boolean' },
   'projects-dir': { type: 'string' },

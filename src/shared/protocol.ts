@@ -45,6 +45,8 @@ export const trainConfigSchema = z.object({
   /** Use only the first N training / test samples (quick experiments, tests). */
   limitTrain: z.number().int().min(1).nullable().default(null),
   limitTest: z.number().int().min(1).nullable().default(null),
+  /** wasm only: split each batch across this many threads and average the gradients (1 = off). */
+  replicas: z.number().int().min(1).max(8).default(1),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;

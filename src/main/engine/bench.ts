@@ -7,6 +7,7 @@ import { selectBackend, tf } from './backend.ts';
 import { compileGraph } from './compile.ts';
 import { rng } from './random.ts';
 import { trainStep, trainableVariables } from './step.ts';
+import { createParallelTrainer } from './parallel/trainer.ts';
 
 export const BENCH_MODELS = ['mlp', 'lenet5', 'vgg13', 'resnet18'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
@@ -26,11 +27,13 @@ export interface BenchResult {
   device: string;
   samples: number;
   samples_per_s: number;
+  /** Replicas training data-parallel (1 = this thread only). */
+  replicas: number;
 }
 
 export async function bench(
   model: BenchModel,
-  opts: { batch?: number; samples?: number; backend?: BackendName | null } = {},
+  opts: { batch?: number; samples?: number; backend?: BackendName | null; replicas?: number } = {},
 ): Promise<BenchResult & { info: BackendInfo }> {
   const info = await selectBackend(opts.backend);
   const template = getTemplate(model)!;
@@ -57,8 +60,24 @@ export async function bench(
       ) as ReturnType<typeof tf.tensor2d>,
     });
   }
+  const replicas = opts.replicas ?? 1;
+  const parallel =
+    replicas > 1
+      ? await createParallelTrainer({
+          tf,
+          graph: template.build(),
+          replicas,
+          optimizer: { optimizer: 'sgd', learningRate: 0.01 },
+          maxBatch: batch,
+          model: net,
+          optimizerInstance: optimizer,
+          backend: info.backend,
+        })
+      : null;
   const pass = () => {
-    for (const b of batches) trainStep(tf, net, optimizer, vars, b.xs, b.ys, false);
+    for (const b of batches)
+      if (parallel) parallel.step(b.xs, b.ys);
+      else trainStep(tf, net, optimizer, vars, b.xs, b.ys, false);
   };
   pass(); // warm-up, as the reference does
   const t = performance.now();
@@ -68,9 +87,11 @@ export async function bench(
     b.xs.dispose();
     b.ys.dispose();
   }
+  await parallel?.dispose();
   net.dispose();
   optimizer.dispose();
   return {
+    replicas,
     info,
     model,
     batch,

@@ -19,6 +19,7 @@ import { DatasetError, loadDataset, type Dataset } from './datasets/index.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { loadTfjsModel } from './load-model.ts';
 import { makeOptimizer } from './optimizer.ts';
+import { createParallelTrainer } from './parallel/trainer.ts';
 import { saveTfjsModel } from './save-model.ts';
 import { freshState, NonFiniteLossError, runTrainer, splitValidation } from './trainer.ts';
 
@@ -131,20 +132,44 @@ export async function runTraining(
       notes: dataset.notes,
     });
     const probabilities = outputsProbabilities(graph);
-    const result = await runTrainer({
-      tf,
-      model,
-      optimizer,
-      dataset,
-      train,
-      validation,
-      config,
-      probabilities,
-      runDir: req.runDir,
-      control,
-      emit,
-      state,
-    });
+    const parallel =
+      config.replicas > 1 && backend.backend === 'wasm'
+        ? await createParallelTrainer({
+            tf,
+            graph,
+            replicas: config.replicas,
+            optimizer: {
+              optimizer: config.optimizer,
+              learningRate: config.learningRate,
+              momentum: config.momentum,
+            },
+            maxBatch: config.batchSize,
+            probabilities,
+            model,
+            optimizerInstance: optimizer,
+            backend: 'wasm',
+          })
+        : null;
+    let result: Awaited<ReturnType<typeof runTrainer>>;
+    try {
+      result = await runTrainer({
+        tf,
+        model,
+        optimizer,
+        dataset,
+        train,
+        validation,
+        config,
+        probabilities,
+        runDir: req.runDir,
+        control,
+        emit,
+        state,
+        parallel,
+      });
+    } finally {
+      await parallel?.dispose();
+    }
     await saveTfjsModel(tf, model, join(req.runDir, 'model'));
     const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
     await writeFile(join(req.runDir, 'evaluation.json'), JSON.stringify(evaluation));

@@ -10,6 +10,7 @@ import type { RunControl } from './control.ts';
 import type { Dataset, Split } from './datasets/index.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { trainStep, trainableVariables } from './step.ts';
+import type { ParallelTrainer } from './parallel/trainer.ts';
 import { setLearningRate, type Optimizer } from './optimizer.ts';
 import { mix, shuffled } from './random.ts';
 import { learningRateAt } from './schedule.ts';
@@ -33,6 +34,8 @@ export interface TrainerOptions {
   control: RunControl;
   emit: (e: TrainingEvent) => void;
   state: TrainerState;
+  /** Data-parallel replicas (replica 0 is `model` / `optimizer`), or null for one thread. */
+  parallel?: ParallelTrainer | null;
   /** Batch events per second at most. */
   batchEventsPerSecond?: number;
 }
@@ -84,6 +87,7 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
     const lr = learningRateAt(config.learningRate, config.schedule, state.epoch, config.epochs);
     setLearningRate(optimizer, lr);
+    o.parallel?.setLearningRate(lr);
     const order = shuffled(n, mix(config.seed, state.epoch));
     let epochStart = performance.now();
     let lossSum = 0;
@@ -107,15 +111,9 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
       const batch = makeBatch(tf, dataset, o.train, idx, {
         augmentSeed: augment ? mix(config.seed, state.epoch, b) : null,
       });
-      const { loss, accuracy: a } = trainStep(
-        tf,
-        model,
-        optimizer,
-        vars,
-        batch.xs,
-        batch.ys,
-        o.probabilities,
-      );
+      const { loss, accuracy: a } = o.parallel
+        ? o.parallel.step(batch.xs, batch.ys)
+        : trainStep(tf, model, optimizer, vars, batch.xs, batch.ys, o.probabilities);
       batch.xs.dispose();
       batch.ys.dispose();
       if (!Number.isFinite(loss)) {

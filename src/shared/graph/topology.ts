@@ -36,7 +36,7 @@ export function topologicalOrder(doc: GraphDoc): Topology {
   const less = (a: string, b: string) => rank.get(a)! < rank.get(b)!;
   const push = (id: string) => {
     heap.push(id);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!less(heap[i]!, heap[p]!)) break;
       [heap[i], heap[p]] = [heap[p]!, heap[i]!];
@@ -48,7 +48,7 @@ export function topologicalOrder(doc: GraphDoc): Topology {
     const last = heap.pop()!;
     if (heap.length) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
