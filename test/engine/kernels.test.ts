@@ -1,6 +1,7 @@
-// The training kernels Netforge adds to tfjs's wasm backend, checked against
-// tfjs's own 'cpu' kernels on seeded random shapes, through tfjs's gradient
-// functions, and by training two tiny conv nets on wasm without leaking.
+// The training kernels Netforge adds to tfjs's wasm backend (and its
+// replacement Conv2DBackpropInput), checked against tfjs's own 'cpu' kernels
+// on seeded random shapes, through tfjs's gradient functions and
+// conv2dTranspose, and by training tiny conv nets on wasm without leaking.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { conv2dFilterGrad } from '../../src/main/engine/kernels/conv-grads.ts';
 import {
   registerWasmTrainingKernels,
   wasmKernelOptions,
+  type WasmKernelRegistration,
 } from '../../src/main/engine/kernels/register-wasm.ts';
 
 const KERNELS = [
@@ -15,6 +17,16 @@ const KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
 ];
+const REPLACED = [
+  'Conv2DBackpropInput',
+  'Conv2D',
+  'FusedConv2D',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
+];
+
+// The backend's own kernels, before registerWasmTrainingKernels replaces them.
+const originals = new Map(REPLACED.map((name) => [name, { ...tf.getKernel(name, 'wasm')! }]));
 
 type Quad = [number, number, number, number];
 type Pair = [number, number];
@@ -28,7 +40,7 @@ const EXPLICIT: Explicit = [
   [0, 0],
 ];
 
-let firstRegistration: string[] = [];
+let firstRegistration: WasmKernelRegistration = { added: [], replaced: [] };
 
 beforeAll(async () => {
   firstRegistration = registerWasmTrainingKernels(tf);
@@ -108,6 +120,40 @@ function expectClose(got: Float32Array[], want: Float32Array[], what: string): v
 
 const runKernel = (name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor =>
   tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+/**
+ * Runs `f` counting the calls of the wasm kernel `name`. The kernels call
+ * each other's kernel functions directly, past tfjs's engine, so this wraps
+ * the function in the registry entry for the duration.
+ */
+async function countingCalls<T>(name: string, f: () => Promise<T>): Promise<[T, number]> {
+  const config = tf.getKernel(name, 'wasm')!;
+  const saved = config.kernelFunc;
+  let calls = 0;
+  config.kernelFunc = (args) => {
+    calls++;
+    return saved(args);
+  };
+  try {
+    return [await f(), calls];
+  } finally {
+    config.kernelFunc = saved;
+  }
+}
+
+/** Runs `f` with `wasmKernelOptions` changed as given. */
+async function withOptions<T>(
+  options: Partial<typeof wasmKernelOptions>,
+  f: () => Promise<T>,
+): Promise<T> {
+  const saved = { ...wasmKernelOptions };
+  Object.assign(wasmKernelOptions, options);
+  try {
+    return await f();
+  } finally {
+    Object.assign(wasmKernelOptions, saved);
+  }
+}
 
 interface Case {
   xShape: Quad;
@@ -210,16 +256,24 @@ function undilateFilter(e: Float32Array, shape: Quad, [dH, dW]: Pair): Float32Ar
 }
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds the three missing kernels and returns their names', () => {
-    expect([...firstRegistration].sort()).toEqual([...KERNELS].sort());
+  it('adds the three missing kernels, replaces five, and says which', () => {
+    expect([...firstRegistration.added].sort()).toEqual([...KERNELS].sort());
+    expect(firstRegistration.replaced).toEqual(REPLACED);
     for (const name of KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    for (const name of REPLACED) {
+      const now = tf.getKernel(name, 'wasm')!;
+      expect(now.kernelFunc, name).not.toBe(originals.get(name)!.kernelFunc);
+      // The backend's setup for the kernel it had still runs when it starts.
+      expect(now.setupFunc, name).toBe(originals.get(name)!.setupFunc);
+    }
   });
 
-  it('is idempotent: a second call adds nothing and does not throw', () => {
-    const before = tf.getKernelsForBackend('wasm').length;
-    expect(registerWasmTrainingKernels(tf)).toEqual([]);
-    expect(registerWasmTrainingKernels(tf)).toEqual([]);
-    expect(tf.getKernelsForBackend('wasm').length).toBe(before);
+  it('is idempotent: a second call changes nothing and does not throw', () => {
+    const before = tf.getKernelsForBackend('wasm').map((k) => [k.kernelName, k.kernelFunc]);
+    expect(registerWasmTrainingKernels(tf)).toEqual({ added: [], replaced: [] });
+    expect(registerWasmTrainingKernels(tf)).toEqual({ added: [], replaced: [] });
+    const after = tf.getKernelsForBackend('wasm').map((k) => [k.kernelName, k.kernelFunc]);
+    expect(after).toEqual(before);
   });
 });
 
@@ -328,6 +382,126 @@ describe('wasm kernels against the cpu backend (runKernel)', () => {
     }
   });
 
+  const backpropInput = (c: Case, dy: Float32Array, w: Float32Array) => () =>
+    runKernel(
+      'Conv2DBackpropInput',
+      { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(w, c.filterShape) },
+      {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.xShape,
+      },
+    );
+
+  it('Conv2DBackpropInput as XNNPACK convolutions, one per stride phase', async () => {
+    const g = new Gen(14);
+    let convs = 0;
+    for (let i = 0; i < 48; i++) {
+      const c = randomCase(g, i, { depthwise: false });
+      const w = g.values(size(c.filterShape));
+      const dy = g.values(size(c.outShape));
+      const run = backpropInput(c, dy, w);
+      const [got, calls] = await countingCalls('Conv2D', () => on('wasm', run));
+      expectClose(got, await on('cpu', run), describeCase(c));
+      // One convolution per stride phase that some filter tap reaches.
+      expect(calls, describeCase(c)).toBeGreaterThanOrEqual(1);
+      expect(calls, describeCase(c)).toBeLessThanOrEqual(c.strides[0] * c.strides[1]);
+      convs += calls;
+    }
+    expect(convs).toBeGreaterThan(48);
+  });
+
+  it('Conv2DBackpropInput with larger channel counts and strides up to 3', async () => {
+    const g = new Gen(15);
+    for (let i = 0; i < 12; i++) {
+      const inC = g.pick([16, 24, 33]);
+      const outC = g.pick([8, 17, 32]);
+      const k = g.int(1, 4);
+      const c: Case = {
+        xShape: [2, g.int(6, 13), g.int(6, 13), inC],
+        filterShape: [k, g.pick([k, g.int(1, 4)]), inC, outC],
+        strides: g.pick<Pair>([
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [3, 1],
+        ]),
+        dilations: [1, 1],
+        pad: i % 2 === 0 ? 'same' : 'valid',
+        outShape: [0, 0, 0, 0],
+      };
+      const info = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, c.pad);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      c.outShape = info.outShape as Quad;
+      const run = backpropInput(c, g.values(size(c.outShape)), g.values(size(c.filterShape)));
+      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('Conv2DBackpropInput as matrix multiply and col2im, in chunks', async () => {
+    const g = new Gen(16);
+    for (let i = 0; i < 32; i++) {
+      const c = randomCase(g, i, { depthwise: false });
+      const w = g.values(size(c.filterShape));
+      const dy = g.values(size(c.outShape));
+      // From one output row per chunk up to all of them in one.
+      const im2colChunkFloats = g.pick([1, 100, 400, 1 << 22]);
+      const run = backpropInput(c, dy, w);
+      const [got, calls] = await countingCalls('BatchMatMul', () =>
+        withOptions({ conv2dInputGrad: 'gemm', im2colChunkFloats }, () => on('wasm', run)),
+      );
+      expect(calls).toBeGreaterThanOrEqual(1);
+      expectClose(got, await on('cpu', run), `${describeCase(c)} chunk ${im2colChunkFloats}`);
+    }
+  });
+
+  it("Conv2DBackpropInput in NCHW runs the backend's own kernel", async () => {
+    const g = new Gen(17);
+    const dy = g.values(2 * 4 * 5 * 3);
+    const w = g.values(3 * 3 * 2 * 4);
+    const run = () =>
+      runKernel(
+        'Conv2DBackpropInput',
+        { dy: tf.tensor4d(dy, [2, 4, 5, 3]), filter: tf.tensor4d(w, [3, 3, 2, 4]) },
+        { strides: [2, 1], pad: 'same', dataFormat: 'NCHW', inputShape: [2, 2, 9, 3] },
+      );
+    expectClose(await on('wasm', run), await on('cpu', run), 'NCHW');
+  });
+
+  it('Conv2DBackpropInput leaves the wasm heap as it found it', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const heap = () =>
+      (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+    const dy = tf.randomNormal([2, 8, 8, 256]);
+    const w = tf.randomNormal([3, 3, 256, 256]);
+    const call = (strides: Pair) =>
+      tf.dispose(
+        runKernel(
+          'Conv2DBackpropInput',
+          { dy, filter: w },
+          { strides, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8 * strides[0], 8, 256] },
+        ),
+      );
+    call([2, 1]);
+    call([1, 1]);
+    const before = {
+      heap: heap(),
+      ids: tf.backend().numDataIds(),
+      tensors: tf.memory().numTensors,
+    };
+    // Each call packs the filter into new XNNPACK operators (2.4 MB a phase):
+    // were they kept, the heap would have to grow.
+    for (let i = 0; i < 20; i++) call(i % 2 === 0 ? [2, 1] : [1, 1]);
+    expect({
+      heap: heap(),
+      ids: tf.backend().numDataIds(),
+      tensors: tf.memory().numTensors,
+    }).toEqual(before);
+    tf.dispose([dy, w]);
+  });
+
   it('DepthwiseConv2dNativeBackpropFilter', async () => {
     const g = new Gen(2);
     for (let i = 0; i < 48; i++) {
@@ -350,27 +524,36 @@ describe('wasm kernels against the cpu backend (runKernel)', () => {
     }
   });
 
-  it('DepthwiseConv2dNativeBackpropInput', async () => {
-    const g = new Gen(3);
-    for (let i = 0; i < 48; i++) {
-      const c = randomCase(g, i, { depthwise: true });
-      const w = g.values(size(c.filterShape));
-      const dy = g.values(size(c.outShape));
-      const run = () =>
-        runKernel(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(w, c.filterShape) },
-          {
-            strides: c.strides,
-            pad: c.pad,
-            dilations: c.dilations,
-            dimRoundingMode: c.dimRoundingMode,
-            inputShape: c.xShape,
-          },
+  for (const method of ['conv', 'loop'] as const)
+    it(`DepthwiseConv2dNativeBackpropInput (${method})`, async () => {
+      const g = new Gen(3);
+      let convs = 0;
+      for (let i = 0; i < 48; i++) {
+        const c = randomCase(g, i, { depthwise: true });
+        const w = g.values(size(c.filterShape));
+        const dy = g.values(size(c.outShape));
+        const run = () =>
+          runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: tf.tensor4d(dy, c.outShape), filter: tf.tensor4d(w, c.filterShape) },
+            {
+              strides: c.strides,
+              pad: c.pad,
+              dilations: c.dilations,
+              dimRoundingMode: c.dimRoundingMode,
+              inputShape: c.xShape,
+            },
+          );
+        const [got, calls] = await countingCalls('DepthwiseConv2dNative', () =>
+          withOptions({ depthwiseInputGrad: method }, () => on('wasm', run)),
         );
-      expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
-    }
-  });
+        expectClose(got, await on('cpu', run), describeCase(c));
+        if (method === 'loop') expect(calls).toBe(0);
+        else expect(calls, describeCase(c)).toBeGreaterThanOrEqual(1);
+        convs += calls;
+      }
+      if (method === 'conv') expect(convs).toBeGreaterThan(48);
+    });
 });
 
 describe("wasm kernels follow dy's shape", () => {
@@ -391,6 +574,7 @@ describe("wasm kernels follow dy's shape", () => {
 
   for (const [name, depthwise] of [
     ['Conv2DBackpropFilter', false],
+    ['Conv2DBackpropInput', false],
     ['DepthwiseConv2dNativeBackpropFilter', true],
     ['DepthwiseConv2dNativeBackpropInput', true],
   ] as const) {
@@ -565,6 +749,71 @@ describe('dilated depthwise backprop on wasm', () => {
   });
 });
 
+// XNNPACK works out TensorFlow 'same' padding in unsigned arithmetic, which
+// breaks where a stride is longer than the filter; the wrapped forward
+// kernels spell such padding out (register-wasm.ts, sameAsExplicit).
+describe("wasm forward convolutions with 'same' padding", () => {
+  const shapes: [Quad, [number, number], Pair][] = [
+    [
+      [2, 6, 6, 2],
+      [2, 2],
+      [3, 3],
+    ], // (2 - 1) * 3 + 2 < 6
+    [
+      [3, 6, 5, 2],
+      [1, 4],
+      [2, 1],
+    ], // (3 - 1) * 2 + 1 < 6 in height only
+    [
+      [2, 8, 7, 3],
+      [1, 1],
+      [2, 2],
+    ], // (4 - 1) * 2 + 1 < 8 too, though XNNPACK gets 1x1 filters right
+    [
+      [2, 8, 8, 3],
+      [3, 3],
+      [2, 2],
+    ], // safe: left to tfjs as it is
+  ];
+  const g = new Gen(19);
+  for (const [xShape, [kH, kW], strides] of shapes) {
+    const what = `x [${xShape.join(', ')}], filter ${kH}x${kW}, strides [${strides.join(', ')}]`;
+    it(`conv2d, depthwiseConv2d and their fused forms: ${what}`, async () => {
+      const inC = xShape[3];
+      const x = g.values(size(xShape));
+      const w = g.values(kH * kW * inC * 4);
+      const bias = g.values(8);
+      const xt = () => tf.tensor4d(x, xShape);
+      const run = () => [
+        tf.conv2d(xt(), tf.tensor4d(w, [kH, kW, inC, 4]), strides, 'same'),
+        tf.fused.conv2d({
+          x: xt(),
+          filter: tf.tensor4d(w, [kH, kW, inC, 4]),
+          strides,
+          pad: 'same',
+          bias: tf.tensor1d(bias.subarray(0, 4)),
+          activation: 'relu',
+        }),
+        tf.depthwiseConv2d(
+          xt(),
+          tf.tensor4d(w.subarray(0, kH * kW * inC * 2), [kH, kW, inC, 2]),
+          strides,
+          'same',
+        ),
+        tf.fused.depthwiseConv2d({
+          x: xt(),
+          filter: tf.tensor4d(w.subarray(0, kH * kW * inC * 2), [kH, kW, inC, 2]),
+          strides,
+          pad: 'same',
+          bias: tf.tensor1d(bias.subarray(0, inC * 2)),
+          activation: 'relu',
+        }),
+      ];
+      expectClose(await on('wasm', run), await on('cpu', run), what);
+    });
+  }
+});
+
 describe('tfjs gradients on wasm against the cpu backend', () => {
   /** Gradients of sum(r * op(x, w)) w.r.t. x and w, so every output element matters. */
   const gradsOf =
@@ -592,6 +841,23 @@ describe('tfjs gradients on wasm against the cpu backend', () => {
       const op = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.strides, c.pad);
       const run = gradsOf(op, x, c.xShape, w, c.filterShape, r, c.outShape);
       expectClose(await on('wasm', run), await on('cpu', run), describeCase(c));
+    }
+  });
+
+  it('conv2dTranspose, its value and gradients', async () => {
+    const g = new Gen(18);
+    for (let i = 0; i < 16; i++) {
+      // The transposed conv maps the conv's output shape back to its input shape.
+      const c = randomCase(g, i, { depthwise: false, forward: true });
+      const x = g.values(size(c.outShape));
+      const w = g.values(size(c.filterShape));
+      const r = g.values(size(c.xShape));
+      const op = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+        tf.conv2dTranspose(a, b, c.xShape, c.strides, c.pad as 'valid');
+      const value = () => op(tf.tensor4d(x, c.outShape), tf.tensor4d(w, c.filterShape));
+      expectClose(await on('wasm', value), await on('cpu', value), `value ${describeCase(c)}`);
+      const run = gradsOf(op, x, c.outShape, w, c.filterShape, r, c.xShape);
+      expectClose(await on('wasm', run), await on('cpu', run), `grads ${describeCase(c)}`);
     }
   });
 
@@ -723,6 +989,52 @@ describe('training on wasm', () => {
           units: 2,
           activation: 'softmax',
           kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
+      );
+      return m;
+    }, 1);
+    expectLearnsWithoutLeaks(r);
+  });
+
+  it('a strided conv2d -> conv2dTranspose -> conv2d -> flatten -> dense net learns', async () => {
+    const r = await train(() => {
+      const m = tf.sequential();
+      m.add(
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }),
+        }),
+      );
+      m.add(
+        tf.layers.conv2dTranspose({
+          filters: 3,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
+        }),
+      );
+      m.add(
+        tf.layers.conv2d({
+          filters: 4,
+          kernelSize: [3, 2],
+          strides: [1, 2],
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }),
+        }),
+      );
+      m.add(tf.layers.flatten());
+      m.add(
+        tf.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
         }),
       );
       return m;
