@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../../src/main/engine/random.ts';
 import { conv2dFilterGrad } from '../../src/main/engine/kernels/conv-grads.ts';
 import {
   registerWasmTrainingKernels,
@@ -48,18 +49,6 @@ beforeAll(async () => {
   expect(await tf.setBackend('cpu')).toBe(true);
   expect(await tf.setBackend('wasm')).toBe(true);
 });
-
-/** mulberry32: small, seeded, good enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly next: () => number;

@@ -47,73 +47,63 @@ export function registerDilatedGradients(tf: Tf): void {
   const run = (name: string, inputs: Record<string, TF.Tensor>, attrs: Record<string, unknown>) =>
     tf.engine().runKernel(name, inputs as never, attrs as never) as T4;
 
-  tf.registerGradient({
-    kernelName: 'Conv2D',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter] = saved as [T4, T4];
-      const { strides, pad, dataFormat, dimRoundingMode } = attrs as Record<string, unknown>;
-      const d = pair((attrs as Record<string, unknown>).dilations);
-      const common = { strides, pad, dataFormat: dataFormat ?? 'NHWC', dimRoundingMode };
-      return {
-        x: () => {
-          const spread = spreadFilter(tf, filter, d);
-          const dx = run(
-            'Conv2DBackpropInput',
-            { dy: dy as T4, filter: spread },
-            { ...common, inputShape: x.shape },
-          );
-          if (spread !== filter) spread.dispose();
-          return dx;
-        },
-        filter: () => {
-          const [kh, kw, a, b] = filter.shape;
-          const spreadShape = [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, a, b];
-          const g = run(
-            'Conv2DBackpropFilter',
-            { x, dy: dy as T4 },
-            { ...common, filterShape: spreadShape },
-          );
-          const out = gather(tf, g, d);
-          if (out !== g) g.dispose();
-          return out;
-        },
-      };
-    },
-  });
+  /** One gradient for a convolution kernel, from its two backprop kernels and their shared attributes. */
+  const register = (
+    kernelName: string,
+    inputKernel: string,
+    filterKernel: string,
+    common: (attrs: Record<string, unknown>) => Record<string, unknown>,
+  ) =>
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['x', 'filter'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, filter] = saved as [T4, T4];
+        const a = attrs as Record<string, unknown>;
+        const d = pair(a.dilations);
+        const shared = common(a);
+        return {
+          x: () => {
+            const spread = spreadFilter(tf, filter, d);
+            const dx = run(
+              inputKernel,
+              { dy: dy as T4, filter: spread },
+              { ...shared, inputShape: x.shape },
+            );
+            if (spread !== filter) spread.dispose();
+            return dx;
+          },
+          filter: () => {
+            const [kh, kw, ci, co] = filter.shape;
+            const spreadShape = [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, ci, co];
+            const g = run(
+              filterKernel,
+              { x, dy: dy as T4 },
+              { ...shared, filterShape: spreadShape },
+            );
+            const out = gather(tf, g, d);
+            if (out !== g) g.dispose();
+            return out;
+          },
+        };
+      },
+    });
 
-  tf.registerGradient({
-    kernelName: 'DepthwiseConv2dNative',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Record<string, unknown>;
-      const d = pair((attrs as Record<string, unknown>).dilations);
-      const common = { strides, pad, dimRoundingMode, dilations: [1, 1] };
-      return {
-        x: () => {
-          const spread = spreadFilter(tf, filter, d);
-          const dx = run(
-            'DepthwiseConv2dNativeBackpropInput',
-            { dy: dy as T4, filter: spread },
-            { ...common, inputShape: x.shape },
-          );
-          if (spread !== filter) spread.dispose();
-          return dx;
-        },
-        filter: () => {
-          const [kh, kw, a, b] = filter.shape;
-          const spreadShape = [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, a, b];
-          const g = run(
-            'DepthwiseConv2dNativeBackpropFilter',
-            { x, dy: dy as T4 },
-            { ...common, filterShape: spreadShape },
-          );
-          const out = gather(tf, g, d);
-          if (out !== g) g.dispose();
-          return out;
-        },
-      };
-    },
-  });
+  register('Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', (a) => ({
+    strides: a.strides,
+    pad: a.pad,
+    dataFormat: a.dataFormat ?? 'NHWC',
+    dimRoundingMode: a.dimRoundingMode,
+  }));
+  register(
+    'DepthwiseConv2dNative',
+    'DepthwiseConv2dNativeBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter',
+    (a) => ({
+      strides: a.strides,
+      pad: a.pad,
+      dimRoundingMode: a.dimRoundingMode,
+      dilations: [1, 1],
+    }),
+  );
 }
