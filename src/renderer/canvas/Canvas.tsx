@@ -27,7 +27,7 @@ import {
 } from './flow-types.ts';
 import { LayerEdge } from './LayerEdge.tsx';
 import { LayerNode } from './LayerNode.tsx';
-import { toFlowEdges, toFlowNodes, type Size } from './to-flow.ts';
+import { toFlowEdges, toFlowNodes, withPositions, type Size } from './to-flow.ts';
 
 // Module level, as React Flow asks: new objects on each render would remount every node.
 const nodeTypes = { layer: LayerNode };
@@ -35,19 +35,30 @@ const edgeTypes = { layer: LayerEdge };
 
 type Measured = Size & { id: string };
 
-function onNodesChange(
-  changes: NodeChange<LayerFlowNode>[],
-  onMeasured: (m: Measured[]) => void,
-): void {
+/** Live positions of the nodes being dragged, by id. */
+type DragPositions = ReadonlyMap<string, Position>;
+
+interface NodesChangeSinks {
+  /** The live positions of a drag in progress; the store sees only the final one. */
+  onDrag: (positions: DragPositions | null) => void;
+  onMeasured: (m: Measured[]) => void;
+}
+
+// A drag in progress: the latest position of every node it moved. Kept out of the
+// store so a pointer move re-renders only the canvas, not every store subscriber
+// (and is committed as one undo step when the drag ends).
+let dragging: Map<string, Position> | null = null;
+
+function onNodesChange(changes: NodeChange<LayerFlowNode>[], sinks: NodesChangeSinks): void {
   const s = useStore.getState();
-  const positions: Record<string, Position> = {};
   let moved = false;
   let done = false;
   let selection: Set<string> | null = null;
   const measured: Measured[] = [];
   for (const c of changes) {
     if (c.type === 'position' && c.position) {
-      positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+      dragging ??= new Map();
+      dragging.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
       moved = true;
       // The last change of a drag (or a keyboard move) has dragging false.
       if (!c.dragging) done = true;
@@ -60,9 +71,19 @@ function onNodesChange(
     }
     // 'remove' never comes: deleteKeyCode is off and deletion goes through the store.
   }
-  if (moved) s.moveNodes(positions, done);
+  if (moved && dragging) {
+    if (done) {
+      const positions = Object.fromEntries(dragging);
+      dragging = null;
+      // Commit first: the canvas then never shows the pre-drag position in between.
+      s.moveNodes(positions, true);
+      sinks.onDrag(null);
+    } else {
+      sinks.onDrag(new Map(dragging));
+    }
+  }
   if (selection) s.select([...selection], useStore.getState().selectedEdges);
-  if (measured.length) onMeasured(measured);
+  if (measured.length) sinks.onMeasured(measured);
 }
 
 function onEdgesChange(changes: EdgeChange<LayerFlowEdge>[]): void {
@@ -101,10 +122,14 @@ export function Canvas() {
   // Measured node sizes live here, not in the document: they are a view concern.
   const [sizes, setSizes] = useState<ReadonlyMap<string, Size>>(() => new Map());
 
-  const nodes = useMemo(
+  // Positions of a drag in progress, shown over the document's until the drag ends.
+  const [drag, setDrag] = useState<DragPositions | null>(null);
+
+  const docFlowNodes = useMemo(
     () => toFlowNodes(docNodes, selectedNodes, sizes),
     [docNodes, selectedNodes, sizes],
   );
+  const nodes = useMemo(() => withPositions(docFlowNodes, drag), [docFlowNodes, drag]);
   const edges = useMemo(
     () => toFlowEdges(docEdges, selectedEdges, analysis),
     [docEdges, selectedEdges, analysis],
@@ -112,13 +137,15 @@ export function Canvas() {
 
   const handleNodesChange = useCallback(
     (changes: NodeChange<LayerFlowNode>[]) =>
-      onNodesChange(changes, (measured) =>
-        setSizes((prev) => {
-          const next = new Map(prev);
-          for (const m of measured) next.set(m.id, { width: m.width, height: m.height });
-          return next;
-        }),
-      ),
+      onNodesChange(changes, {
+        onDrag: setDrag,
+        onMeasured: (measured) =>
+          setSizes((prev) => {
+            const next = new Map(prev);
+            for (const m of measured) next.set(m.id, { width: m.width, height: m.height });
+            return next;
+          }),
+      }),
     [],
   );
 

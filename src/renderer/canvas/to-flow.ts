@@ -2,7 +2,7 @@
 // document node, so while one node is dragged the other 499 keep their identity
 // and React Flow skips them.
 import type { GraphAnalysis } from '../../shared/graph/analyze.ts';
-import type { GraphEdge, GraphNode } from '../../shared/graph/types.ts';
+import type { GraphEdge, GraphNode, Position } from '../../shared/graph/types.ts';
 import { NODE_HEIGHT, NODE_WIDTH, type LayerFlowEdge, type LayerFlowNode } from './flow-types.ts';
 
 export interface Size {
@@ -48,6 +48,21 @@ export function toFlowNodes(
     out.push(toFlowNode(n, chosen.has(n.id), sizes.get(n.id)));
   }
   return out;
+}
+
+/**
+ * The nodes with some positions replaced (a drag in progress). Only the moved
+ * nodes get new objects; the rest keep their identity.
+ */
+export function withPositions(
+  nodes: LayerFlowNode[],
+  positions: ReadonlyMap<string, Position> | null,
+): LayerFlowNode[] {
+  if (!positions?.size) return nodes;
+  return nodes.map((n) => {
+    const p = positions.get(n.id);
+    return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: p } : n;
+  });
 }
 
 const edgeCache = new WeakMap<GraphEdge, LayerFlowEdge>();
