@@ -20,7 +20,7 @@ import {
 } from '../src/renderer/engine/client.ts';
 import type { NetforgeBridge } from '../src/shared/bridge.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
-import type { ClientRequest } from '../src/shared/protocol.ts';
+import type { ClientRequest, ServerPush } from '../src/shared/protocol.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 
 const socket = (url: string) => new WebSocket(url) as unknown as SocketLike;
@@ -122,6 +122,11 @@ describe('connectEngine', () => {
     const e = await rejection(c.listProjects());
     expect(e.code).toBe('E_NO_ENGINE');
     expect(e.message).toMatch(/without its access token/);
+    expect((await rejection(c.listRuns())).code).toBe('E_NO_ENGINE');
+    expect((await rejection(c.stopTraining('run'))).code).toBe('E_NO_ENGINE');
+    const off = c.onEvent(() => {});
+    expect(off).toBeTypeOf('function');
+    off();
   });
 
   it('gives a none client where there is neither a preload nor a server', async () => {
@@ -246,6 +251,40 @@ describe('IPC client', () => {
     const e = await rejection(broken.hello());
     expect(e.code).toBe('E_IPC');
     expect(e.message).toContain('channel closed');
+  });
+
+  it('passes on valid pushed events until unsubscribed, and drops malformed ones', async () => {
+    let emit: ((push: ServerPush) => void) | null = null;
+    let detached = false;
+    const c = createIpcClient({
+      version: '1',
+      request: () => new Promise(() => {}),
+      onEvent: (listener) => {
+        emit = listener;
+        return () => (detached = true);
+      },
+    });
+    const got: ServerPush[] = [];
+    const off = c.onEvent((p) => got.push(p));
+    const push: ServerPush = {
+      type: 'event',
+      runId: 'tiny-1',
+      event: { type: 'status', state: 'paused', step: 3 },
+    };
+    emit!(push);
+    emit!({ type: 'event', runId: 'tiny-1', event: { type: 'nonsense' } } as never);
+    expect(got).toEqual([push]);
+    off();
+    emit!(push);
+    expect(got).toHaveLength(1);
+    c.close();
+    expect(detached).toBe(true);
+  });
+
+  it('answers runs.list through handleRequest without training as E_NO_TRAINING', async () => {
+    const c = createIpcClient(bridge());
+    expect((await rejection(c.listRuns())).code).toBe('E_NO_TRAINING');
+    expect((await rejection(c.pauseTraining('x'))).code).toBe('E_NO_TRAINING');
   });
 
   it('times out when main does not answer', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { handleMessage, handleRequest, toRequest } from '../src/main/requests.ts';
+import { emptyGraph } from '../src/shared/graph/types.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
 import type { ClientRequest, ProjectEntry } from '../src/shared/protocol.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
@@ -91,10 +92,29 @@ describe('handleRequest', () => {
     ['an empty name', { id: 1, type: 'projects.write', name: '', text: '{}' }],
     ['an unknown type', { id: 1, type: 'projects.delete', name: 'x' }],
     ['a missing field', { id: 1, type: 'projects.write', name: 'x' }],
+    ['train.start without a config', { id: 1, type: 'train.start', graph: emptyGraph() }],
+    [
+      'train.start with a bad setting',
+      { id: 1, type: 'train.start', graph: emptyGraph(), config: { dataset: 'mnist', epochs: -1 } },
+    ],
+    ['train.pause without a run id', { id: 1, type: 'train.pause' }],
+    ['train.stop with a path as run id', { id: 1, type: 'train.stop', runId: '../runs' }],
   ])('refuses %s with E_BAD_REQUEST', async (_what, req) => {
     const reply = await handleRequest(req as ClientRequest, { projectsDir });
     expect(reply).toMatchObject({ id: 1, ok: false, error: { code: 'E_BAD_REQUEST' } });
     expect(reply.error!.message).toMatch(/^Invalid request: /);
+  });
+
+  it('answers train.* and runs.list with E_NO_TRAINING when there is no training service', async () => {
+    expect(await ask({ id: 1, type: 'runs.list' })).toMatchObject({
+      id: 1,
+      ok: false,
+      error: { code: 'E_NO_TRAINING' },
+    });
+    expect(await ask({ id: 2, type: 'train.stop', runId: 'a-run' })).toMatchObject({
+      ok: false,
+      error: { code: 'E_NO_TRAINING' },
+    });
   });
 
   it('refuses to save text that is not a project, and saves nothing', async () => {

@@ -8,9 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
 import { startServer, type RunningServer } from '../src/main/server/server.ts';
+import { TrainingService } from '../src/main/training-service.ts';
+import {
+  createWebSocketClient,
+  type EngineClient,
+  type SocketLike,
+} from '../src/renderer/engine/client.ts';
 import { newProject, serializeProject } from '../src/shared/project.ts';
-import type { ServerReply } from '../src/shared/protocol.ts';
+import {
+  serverPushSchema,
+  type ServerPush,
+  type ServerReply,
+  type TrainingEvent,
+} from '../src/shared/protocol.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
+import { tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
 
 let base = '';
 let projectsDir = '';
@@ -268,5 +280,167 @@ describe('WebSocket /ws', () => {
     await other.close();
     expect(await closed).toBe(1001);
     await expect(fetch(`http://127.0.0.1:${other.port}/`)).rejects.toThrow();
+  });
+});
+
+describe('training over the WebSocket', () => {
+  let trainingServer: RunningServer;
+  let training: TrainingService;
+  let data = '';
+  let client: EngineClient;
+  const pushes: ServerPush[] = [];
+  const config = { dataset: 'mnist' as const, epochs: 2, batchSize: 32, learningRate: 0.1 };
+
+  beforeAll(async () => {
+    data = await writeSyntheticMnist(join(base, 'mnist'));
+    training = new TrainingService({ runsDir: join(base, 'runs'), backend: 'wasm' });
+    trainingServer = await startServer({
+      rendererDir: join(base, 'renderer'),
+      projectsDir,
+      training,
+    });
+    client = createWebSocketClient(
+      `ws://127.0.0.1:${trainingServer.port}/ws?token=${trainingServer.token}`,
+      (url) => new WebSocket(url) as unknown as SocketLike,
+    );
+    client.onEvent((p) => pushes.push(p));
+  });
+  afterAll(async () => {
+    client?.close();
+    await trainingServer?.close();
+    await training?.close();
+  });
+
+  /** Resolves with the first event pushed from now on that `test` accepts. */
+  const next = (test: (e: TrainingEvent) => boolean) =>
+    new Promise<TrainingEvent>((resolve) => {
+      const off = client.onEvent(({ event }) => {
+        if (!test(event)) return;
+        off();
+        resolve(event);
+      });
+    });
+  const ended = (e: TrainingEvent) => e.type === 'finished' || e.type === 'error';
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const outline = (events: TrainingEvent[]) => {
+    const kept = events
+      .map((e) => e.type)
+      .filter((t) => t !== 'checkpoint' && t !== 'dataset-progress' && t !== 'status');
+    return kept.filter((t, i) => t !== kept[i - 1]);
+  };
+
+  it('starts a run, streams its events in order to every connection, and lists it', async () => {
+    // A second connection, as a raw `ws` client: pushes carry no id and match serverPushSchema.
+    const other = await openSocket(
+      `ws://127.0.0.1:${trainingServer.port}/ws?token=${trainingServer.token}`,
+    );
+    if (!('ws' in other)) throw new Error('refused');
+    const raw: unknown[] = [];
+    other.ws.on('message', (d) => raw.push(JSON.parse(d.toString())));
+
+    const before = pushes.length;
+    const done = next(ended);
+    const { runId, runDir } = await client.startTraining({
+      graph: tinyGraph(),
+      config,
+      dataDir: data,
+    });
+    expect(runDir).toBe(join(base, 'runs', runId));
+    const finished = await done;
+    expect(finished).toMatchObject({ type: 'finished', status: 'completed', runDir });
+
+    const mine = pushes.slice(before);
+    expect(mine.every((p) => p.runId === runId)).toBe(true);
+    expect(outline(mine.map((p) => p.event))).toEqual([
+      'backend',
+      'run-started',
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+      'evaluation',
+      'finished',
+    ]);
+    await sleep(100);
+    expect(raw).toHaveLength(mine.length);
+    expect(raw.every((m) => serverPushSchema.safeParse(m).success)).toBe(true);
+    expect(raw.some((m) => (m as { id?: unknown }).id !== undefined)).toBe(false);
+    other.ws.close();
+
+    const runs = await client.listRuns();
+    expect(runs).toContainEqual({
+      runId,
+      runDir,
+      name: 'Tiny convnet',
+      status: 'completed',
+      testAccuracy: (finished as Extract<TrainingEvent, { type: 'finished' }>).testAccuracy,
+      startedAt: expect.any(String),
+    });
+    expect(runs.find((r) => r.runId === runId)!.testAccuracy).toBeGreaterThan(0);
+  });
+
+  it('pauses (no more batches), answers a second start with E_BUSY, resumes and stops', async () => {
+    const firstBatch = next((e) => e.type === 'batch');
+    const { runId } = await client.startTraining({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 3 },
+      dataDir: data,
+    });
+    await firstBatch;
+    const paused = next((e) => e.type === 'status' && e.state === 'paused');
+    await client.pauseTraining(runId);
+    await paused;
+    await sleep(300); // the batch under way when the pause came may still report
+    const batches = () =>
+      pushes.filter((p) => p.runId === runId && p.event.type === 'batch').length;
+    const atPause = batches();
+
+    await expect(
+      client.startTraining({ graph: tinyGraph(), config, dataDir: data }),
+    ).rejects.toMatchObject({ code: 'E_BUSY', message: expect.stringContaining(runId) });
+    await expect(client.resumeTraining('not-this-run')).rejects.toMatchObject({
+      code: 'E_NO_RUN',
+    });
+    expect((await client.listRuns()).find((r) => r.runId === runId)).toMatchObject({
+      status: 'paused',
+      testAccuracy: null,
+    });
+    await sleep(400);
+    expect(batches()).toBe(atPause);
+
+    const resumed = next((e) => e.type === 'batch');
+    await client.resumeTraining(runId);
+    await resumed;
+    expect(batches()).toBeGreaterThan(atPause);
+
+    const done = next(ended);
+    await client.stopTraining(runId);
+    expect(await done).toMatchObject({ type: 'finished', status: 'stopped' });
+    expect((await client.listRuns()).find((r) => r.runId === runId)).toMatchObject({
+      status: 'stopped',
+    });
+  });
+
+  it('answers invalid training requests with E_BAD_REQUEST', async () => {
+    const r = await openSocket(
+      `ws://127.0.0.1:${trainingServer.port}/ws?token=${trainingServer.token}`,
+    );
+    if (!('ws' in r)) throw new Error('refused');
+    const ws = r.ws;
+    for (const [id, message] of [
+      [1, { type: 'train.start', graph: tinyGraph(), config: { dataset: 'imagenet' } }],
+      [2, { type: 'train.start', graph: { nodes: [] }, config }],
+      [3, { type: 'train.start', graph: tinyGraph(), config: { ...config, epochs: 0 } }],
+      [4, { type: 'train.pause' }],
+      [5, { type: 'train.stop', runId: '../../etc' }],
+    ] as const) {
+      expect(await ask(ws, { id, ...message })).toMatchObject({
+        id,
+        ok: false,
+        error: { code: 'E_BAD_REQUEST' },
+      });
+    }
+    ws.close();
+    expect(training.activeRun).toBeNull();
   });
 });

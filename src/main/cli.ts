@@ -27,10 +27,12 @@ Commands:
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
                                          training throughput on random data (see README, Performance)
-  serve [--port N] [--open] [--projects-dir DIR] [--rebuild]
+  serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--rebuild]
                                          browser mode: the app at http://127.0.0.1:PORT/?token=...
       --port N            (default: a free port)   --open   open the address in a browser
       --projects-dir DIR  (default: ~/Netforge/projects)
+      --runs-dir DIR      where training from the app saves its runs
+                          (default: NETFORGE_RUNS_DIR or ~/Netforge/runs)
       --rebuild           build the app again first (it is built when out/renderer is missing)
 
 Run 'netforge templates' to see template names.`;
@@ -130,6 +132,7 @@ const OPTIONS = {
   port: { type: 'string' },
   open: { type: 'boolean' },
   'projects-dir': { type: 'string' },
+  'runs-dir': { type: 'string' },
   rebuild: { type: 'boolean' },
 } as const;
 

@@ -1,12 +1,15 @@
 // Electron main process. Besides src/preload, this is the only file that imports electron;
 // everything else under src/main must run under plain Node (see docs/architecture.md).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
 import type { ServerReply } from '../shared/protocol.ts';
+import { EngineHost } from './engine-host/host.ts';
 import { defaultProjectsDir, handleRequest, toRequest } from './requests.ts';
+import { TrainingService } from './training-service.ts';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
 
@@ -56,7 +59,20 @@ function isOwnPage(event: IpcMainInvokeEvent): boolean {
 
 /** The IPC transport of the engine API; browser mode answers the same requests (server/). */
 function handleEngineRequests(): void {
-  const ctx = { projectsDir: defaultProjectsDir() };
+  // This file is bundled into out/main, where the engine's sources are not: until the engine
+  // is bundled for utilityProcess, fork it from the sources in the app folder (through tsx).
+  const engineEntry = join(app.getAppPath(), 'src/main/engine/engine-process.ts');
+  const training = new TrainingService(
+    existsSync(engineEntry) ? { host: new EngineHost(engineEntry) } : {},
+  );
+  // Every window gets the events of the run in progress (the preload's onEvent).
+  training.subscribe((push) => {
+    for (const win of BrowserWindow.getAllWindows())
+      if (!win.isDestroyed()) win.webContents.send('netforge:event', push);
+  });
+  // The engine process must not outlive the app; a run in progress keeps its last checkpoint.
+  app.once('will-quit', () => void training.close());
+  const ctx = { projectsDir: defaultProjectsDir(), training };
   ipcMain.handle('netforge:request', async (event, raw: unknown): Promise<ServerReply> => {
     const checked = toRequest(raw);
     if ('reply' in checked) return checked.reply;

@@ -13,9 +13,11 @@ import {
   clientRequestSchema,
   projectNameSchema,
   type ClientRequest,
+  type ClientRequestInput,
   type ProjectEntry,
   type ServerReply,
 } from '../shared/protocol.ts';
+import { TrainingError, type TrainingService } from './training-service.ts';
 
 /** Stable codes of failed replies (see ServerReply.error). */
 export const REQUEST_ERROR_CODES = {
@@ -24,12 +26,18 @@ export const REQUEST_ERROR_CODES = {
   E_BAD_PROJECT: 'The text sent to projects.write is not a Netforge project',
   E_IO: 'The projects folder or a file in it could not be read or written',
   E_FORBIDDEN: "The request came from a page that is not Netforge's own (desktop app only)",
+  E_BUSY: 'A training run is already in progress (one at a time)',
+  E_NO_RUN: 'The run named in train.pause/resume/stop is not in progress',
+  E_ENGINE: 'The training engine could not be started',
+  E_NO_TRAINING: 'This server was started without training',
 } as const;
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODES;
 
 export interface RequestContext {
   /** Folder holding `<name>.netforge.json` files; created when first needed. */
   projectsDir: string;
+  /** Runs train.* and runs.list; without it they fail with E_NO_TRAINING. */
+  training?: TrainingService;
 }
 
 export const PROJECT_SUFFIX = '.netforge.json';
@@ -86,14 +94,18 @@ export async function handleMessage(text: string, ctx: RequestContext): Promise<
 }
 
 /** Answers one request. Never throws: every failure is a reply with `ok: false` and a code. */
-export async function handleRequest(req: ClientRequest, ctx: RequestContext): Promise<ServerReply> {
+export async function handleRequest(
+  req: ClientRequestInput,
+  ctx: RequestContext,
+): Promise<ServerReply> {
   const checked = toRequest(req);
   if ('reply' in checked) return checked.reply;
   const request = checked.request;
   try {
     return { id: request.id, ok: true, result: await answer(request, ctx) };
   } catch (e) {
-    if (e instanceof RequestError) return failure(request.id, e.code, e.message);
+    if (e instanceof RequestError || e instanceof TrainingError)
+      return failure(request.id, e.code, e.message);
     return failure(request.id, 'E_IO', (e as Error).message);
   }
 }
@@ -109,7 +121,26 @@ async function answer(req: ClientRequest, ctx: RequestContext): Promise<unknown>
     case 'projects.write':
       await writeProject(ctx.projectsDir, req.name, req.text);
       return { name: req.name };
+    case 'train.start':
+      return training(ctx).start({ graph: req.graph, config: req.config, dataDir: req.dataDir });
+    case 'train.pause':
+      await training(ctx).pause(req.runId);
+      return { runId: req.runId };
+    case 'train.resume':
+      await training(ctx).resume(req.runId);
+      return { runId: req.runId };
+    case 'train.stop':
+      await training(ctx).stop(req.runId);
+      return { runId: req.runId };
+    case 'runs.list':
+      return training(ctx).list();
   }
+}
+
+function training(ctx: RequestContext): TrainingService {
+  if (!ctx.training)
+    throw new RequestError('E_NO_TRAINING', 'Training is not available from this server.');
+  return ctx.training;
 }
 
 const fsMessage = (e: unknown): string => (e as Error).message;

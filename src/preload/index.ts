@@ -3,12 +3,19 @@
 import { contextBridge, ipcRenderer } from 'electron';
 
 import type { NetforgeBridge } from '../shared/bridge.ts';
+import type { ServerPush } from '../shared/protocol.ts';
 
 const bridge: NetforgeBridge = {
   version: __NETFORGE_VERSION__,
   // Main validates every request (clientRequestSchema) and the renderer's EngineClient
   // validates every reply, so this only forwards.
   request: (req) => ipcRenderer.invoke('netforge:request', req),
+  // The renderer's EngineClient validates every event (serverPushSchema).
+  onEvent: (listener) => {
+    const handler = (_event: unknown, push: ServerPush) => listener(push);
+    ipcRenderer.on('netforge:event', handler);
+    return () => void ipcRenderer.off('netforge:event', handler);
+  },
 };
 
 contextBridge.exposeInMainWorld('netforge', bridge);

@@ -1,7 +1,7 @@
 // What the Electron preload exposes to the renderer as `window.netforge`. Type-only, so the
 // preload (src/preload/index.ts), the renderer's EngineClient and its tests share one
 // definition without importing each other.
-import type { ClientRequest, ServerReply } from './protocol.ts';
+import type { ClientRequestInput, ServerPush, ServerReply } from './protocol.ts';
 
 export interface NetforgeBridge {
   /** Netforge's version, from package.json. */
@@ -11,5 +11,11 @@ export interface NetforgeBridge {
    * always answers with a reply, `ok: false` plus an error code when it fails; the promise
    * rejects only if IPC itself breaks.
    */
-  request(req: ClientRequest): Promise<ServerReply>;
+  request(req: ClientRequestInput): Promise<ServerReply>;
+  /**
+   * Calls `listener` with every message main pushes (IPC channel `netforge:event`): the
+   * TrainingEvents of the run in progress. Returns the function that stops listening. Optional
+   * only so that stand-in bridges in tests may leave it out; the preload always has it.
+   */
+  onEvent?(listener: (push: ServerPush) => void): () => void;
 }

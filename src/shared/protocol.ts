@@ -202,8 +202,30 @@ export const projectNameSchema = z
     'a project name holds letters, digits, spaces, _ . - (at most 100)',
   );
 
+/** A training run's id: its folder's name in the runs folder, `<name>-<timestamp>`. */
+export const runIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/,
+    'a run id holds letters, digits, _ . - (at most 200)',
+  );
+
 export const clientRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: z.number().int(), type: z.literal('hello') }),
+  /** Starts a training run (one at a time); the result is a TrainStartResult. */
+  z.object({
+    id: z.number().int(),
+    type: z.literal('train.start'),
+    graph: graphDocSchema,
+    config: trainConfigSchema,
+    /** A folder with the dataset's files; else $NETFORGE_DATA_DIR, else the engine's cache. */
+    dataDir: z.string().min(1).nullable().optional(),
+  }),
+  z.object({ id: z.number().int(), type: z.literal('train.pause'), runId: runIdSchema }),
+  z.object({ id: z.number().int(), type: z.literal('train.resume'), runId: runIdSchema }),
+  z.object({ id: z.number().int(), type: z.literal('train.stop'), runId: runIdSchema }),
+  /** The runs in the runs folder, newest first (RunEntry[]). */
+  z.object({ id: z.number().int(), type: z.literal('runs.list') }),
   z.object({ id: z.number().int(), type: z.literal('projects.list') }),
   z.object({ id: z.number().int(), type: z.literal('projects.read'), name: projectNameSchema }),
   z.object({
@@ -214,6 +236,36 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type ClientRequest = z.infer<typeof clientRequestSchema>;
+/** What a client may send: train.start's config may leave out settings that have defaults. */
+export type ClientRequestInput = z.input<typeof clientRequestSchema>;
+
+export const trainStartResultSchema = z.object({ runId: runIdSchema, runDir: z.string() });
+export type TrainStartResult = z.infer<typeof trainStartResultSchema>;
+
+export const RUN_STATUSES = [
+  'running',
+  'paused',
+  'completed',
+  'stopped',
+  'early-stopped',
+  'failed',
+  /** Ended without a result: the app quit or the engine died during the run. */
+  'incomplete',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runEntrySchema = z.object({
+  runId: runIdSchema,
+  runDir: z.string(),
+  /** The trained graph's name. */
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  /** Null until the run has been evaluated on the test set. */
+  testAccuracy: z.number().nullable(),
+  /** ISO 8601. */
+  startedAt: z.string(),
+});
+export type RunEntry = z.infer<typeof runEntrySchema>;
 
 export const projectEntrySchema = z.object({
   name: z.string(),
@@ -225,8 +277,24 @@ export type ProjectEntry = z.infer<typeof projectEntrySchema>;
 export const serverReplySchema = z.object({
   id: z.number().int(),
   ok: z.boolean(),
-  /** hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text }; projects.write: { name }. */
+  /**
+   * hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text };
+   * projects.write: { name }; train.start: TrainStartResult; train.pause/resume/stop: { runId };
+   * runs.list: RunEntry[].
+   */
   result: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ServerReply = z.infer<typeof serverReplySchema>;
+
+/**
+ * What the server sends without being asked (never carries an `id`, unlike replies): every
+ * TrainingEvent of the run in progress, to every connection (WebSocket) or window (IPC channel
+ * `netforge:event`).
+ */
+export const serverPushSchema = z.object({
+  type: z.literal('event'),
+  runId: runIdSchema,
+  event: trainingEventSchema,
+});
+export type ServerPush = z.infer<typeof serverPushSchema>;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 import { OptionError, type Options } from '../cli-train.ts';
 import { defaultProjectsDir } from '../requests.ts';
+import { defaultRunsDir } from '../training-service.ts';
 import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from './build.ts';
 import { startServer } from './server.ts';
 
@@ -21,6 +22,8 @@ export async function serveCommand(o: Options): Promise<number> {
   const projectsDir = resolve(
     typeof o['projects-dir'] === 'string' ? o['projects-dir'] : defaultProjectsDir(),
   );
+
+  const runsDir = resolve(typeof o['runs-dir'] === 'string' ? o['runs-dir'] : defaultRunsDir());
 
   const state = rendererBuildState();
   if (o['rebuild'] === true || state === 'missing') {
@@ -50,6 +53,7 @@ export async function serveCommand(o: Options): Promise<number> {
       port,
       rendererDir: join(DEFAULT_OUT_DIR, 'renderer'),
       projectsDir,
+      runsDir,
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -69,6 +73,7 @@ export async function serveCommand(o: Options): Promise<number> {
   ${server.url}
 
 Projects folder: ${projectsDir}
+Runs folder: ${runsDir}
 Only this machine can connect (127.0.0.1). From another machine, forward the port over SSH,
   ssh -L ${server.port}:127.0.0.1:${server.port} USER@THIS-HOST
 and open the same address there. Press Ctrl+C to stop.`);

@@ -12,6 +12,7 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 import { handleMessage, type RequestContext } from '../requests.ts';
+import { TrainingService } from '../training-service.ts';
 
 export interface ServerOptions {
   /** Only the loopback address: browser mode is never reachable from the network. */
@@ -21,6 +22,13 @@ export interface ServerOptions {
   /** The built renderer (out/renderer), holding index.html. */
   rendererDir: string;
   projectsDir: string;
+  /** Where training runs go (default: $NETFORGE_RUNS_DIR or ~/Netforge/runs). */
+  runsDir?: string;
+  /**
+   * The training service to use (tests); by default the server makes its own from `runsDir`
+   * and ends it on close().
+   */
+  training?: TrainingService;
   /** For tests; normally 32 random bytes as hex, made for each run. */
   token?: string;
 }
@@ -90,7 +98,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`Browser mode listens on 127.0.0.1 only (asked for ${String(host)}).`);
   const token = options.token ?? randomBytes(32).toString('hex');
   const root = await realpath(options.rendererDir);
-  const ctx: RequestContext = { projectsDir: options.projectsDir };
+  const ownTraining = options.training === undefined;
+  const training = options.training ?? new TrainingService({ runsDir: options.runsDir });
+  const ctx: RequestContext = { projectsDir: options.projectsDir, training };
 
   const server = createServer((req, res) => {
     serveStatic(root, req, res).catch((e: unknown) => {
@@ -137,6 +147,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
+  // Every connection gets the events of the run in progress, whichever one started it (the
+  // same user's other tab, or the page before a reload).
+  const unsubscribe = training.subscribe((push) => {
+    const text = JSON.stringify(push);
+    for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.get(ws)) {
@@ -162,9 +179,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () => {
     closing ??= new Promise<void>((resolveClose) => {
       clearInterval(heartbeat);
+      unsubscribe();
       for (const ws of wss.clients) ws.close(1001, 'Netforge is shutting down');
       wss.close();
-      server.close(() => resolveClose());
+      server.close(() => {
+        if (ownTraining) void training.close().then(() => resolveClose());
+        else resolveClose();
+      });
       server.closeAllConnections();
       // Clients that do not finish the closing handshake promptly are cut off.
       setTimeout(() => {

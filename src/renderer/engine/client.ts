@@ -8,12 +8,21 @@
 import { z } from 'zod';
 
 import type { NetforgeBridge } from '../../shared/bridge.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
 import {
   projectEntrySchema,
+  runEntrySchema,
+  serverPushSchema,
   serverReplySchema,
+  trainStartResultSchema,
   type ClientRequest,
+  type ClientRequestInput,
   type ProjectEntry,
+  type RunEntry,
+  type ServerPush,
   type ServerReply,
+  type TrainConfigInput,
+  type TrainStartResult,
 } from '../../shared/protocol.ts';
 
 export type Transport = 'ipc' | 'websocket' | 'none';
@@ -33,14 +42,43 @@ export interface EngineClient {
   readProject(name: string): Promise<string>;
   /** Saves text (serializeProject's output) as project `name`, replacing any older version. */
   writeProject(name: string, text: string): Promise<void>;
+  /**
+   * Starts training `graph` (one run at a time: E_BUSY while another is in progress). The run's
+   * events come through onEvent, tagged with its runId; the first ones may arrive before this
+   * resolves, so subscribe first.
+   */
+  startTraining(request: StartTrainingRequest): Promise<TrainStartResult>;
+  /** Pauses the run in progress after its current batch (E_NO_RUN if `runId` is not it). */
+  pauseTraining(runId: string): Promise<void>;
+  resumeTraining(runId: string): Promise<void>;
+  /** Stops the run after its current batch; it saves a checkpoint, evaluates and finishes. */
+  stopTraining(runId: string): Promise<void>;
+  /** The runs in the runs folder, newest first. */
+  listRuns(): Promise<RunEntry[]>;
+  /**
+   * Calls `listener` with every TrainingEvent the engine streams (validated), tagged with its
+   * run's id. Returns the function that stops listening. Over the WebSocket, subscribing opens
+   * the connection if no request has.
+   */
+  onEvent(listener: TrainingEventListener): () => void;
   /** Closes the connection; later calls reject with E_CLOSED. */
   close(): void;
 }
 
+export interface StartTrainingRequest {
+  graph: GraphDoc;
+  config: TrainConfigInput;
+  /** A folder with the dataset's files; else the server's $NETFORGE_DATA_DIR or download cache. */
+  dataDir?: string | null;
+}
+
+export type TrainingEventListener = (push: ServerPush) => void;
+
 /**
  * Every failure of a client call. `code` is the server's code (E_NOT_FOUND, E_BAD_REQUEST,
- * E_BAD_PROJECT, E_IO) or one of the client's own: E_TIMEOUT, E_CONNECT, E_DISCONNECTED,
- * E_CLOSED, E_BAD_REPLY, E_IPC, E_NO_ENGINE. `message` is written for the user.
+ * E_BAD_PROJECT, E_IO; for training E_BUSY, E_NO_RUN, E_ENGINE, E_NO_TRAINING) or one of the
+ * client's own: E_TIMEOUT, E_CONNECT, E_DISCONNECTED, E_CLOSED, E_BAD_REPLY, E_IPC, E_NO_ENGINE.
+ * `message` is written for the user.
  */
 export class EngineError extends Error {
   constructor(
@@ -61,8 +99,8 @@ export interface EngineClientOptions {
   retryDelayMs?: number;
 }
 
-type RequestBody = ClientRequest extends infer R
-  ? R extends ClientRequest
+type RequestBody = ClientRequestInput extends infer R
+  ? R extends ClientRequestInput
     ? Omit<R, 'id'>
     : never
   : never;
@@ -74,10 +112,45 @@ const RESULTS = {
   'projects.list': z.array(projectEntrySchema),
   'projects.read': z.object({ text: z.string() }),
   'projects.write': z.object({ name: z.string() }),
+  'train.start': trainStartResultSchema,
+  'train.pause': z.object({ runId: z.string() }),
+  'train.resume': z.object({ runId: z.string() }),
+  'train.stop': z.object({ runId: z.string() }),
+  'runs.list': z.array(runEntrySchema),
 } satisfies Record<ClientRequest['type'], z.ZodType>;
 
-/** The four methods, the same over every transport: unwrap the reply, check its result. */
-function clientOver(transport: Transport, exchange: Exchange, close: () => void): EngineClient {
+/** Listeners of pushed events; a push that does not match serverPushSchema is dropped. */
+function eventHub(onFirst?: () => void) {
+  const listeners = new Set<TrainingEventListener>();
+  return {
+    subscribe(listener: TrainingEventListener): () => void {
+      listeners.add(listener);
+      onFirst?.();
+      return () => void listeners.delete(listener);
+    },
+    /** Validates one pushed message and hands it to every listener; false if malformed. */
+    deliver(raw: unknown): boolean {
+      const r = serverPushSchema.safeParse(raw);
+      if (!r.success) return false;
+      for (const l of listeners) {
+        try {
+          l(r.data);
+        } catch (e) {
+          console.error('Netforge: a training event listener failed:', e);
+        }
+      }
+      return true;
+    },
+  };
+}
+
+/** The methods, the same over every transport: unwrap the reply, check its result. */
+function clientOver(
+  transport: Transport,
+  exchange: Exchange,
+  close: () => void,
+  onEvent: (listener: TrainingEventListener) => () => void,
+): EngineClient {
   async function call<T extends ClientRequest['type']>(
     body: RequestBody & { type: T },
   ): Promise<z.infer<(typeof RESULTS)[T]>> {
@@ -104,6 +177,19 @@ function clientOver(transport: Transport, exchange: Exchange, close: () => void)
     writeProject: async (name, text) => {
       await call({ type: 'projects.write', name, text });
     },
+    startTraining: ({ graph, config, dataDir }) =>
+      call({ type: 'train.start', graph, config, ...(dataDir ? { dataDir } : {}) }),
+    pauseTraining: async (runId) => {
+      await call({ type: 'train.pause', runId });
+    },
+    resumeTraining: async (runId) => {
+      await call({ type: 'train.resume', runId });
+    },
+    stopTraining: async (runId) => {
+      await call({ type: 'train.stop', runId });
+    },
+    listRuns: () => call({ type: 'runs.list' }),
+    onEvent,
     close,
   };
 }
@@ -139,7 +225,7 @@ export function createIpcClient(bridge: NetforgeBridge, options: EngineClientOpt
   let closed = false;
   const exchange: Exchange = async (body) => {
     if (closed) throw new EngineError('E_CLOSED', 'This engine connection was closed.');
-    const request = { ...body, id: nextId++ } as ClientRequest;
+    const request = { ...body, id: nextId++ } as ClientRequestInput;
     const sent = bridge.request(request).catch((e: unknown) => {
       throw new EngineError('E_IPC', `Netforge's main process failed: ${(e as Error).message}`);
     });
@@ -154,7 +240,24 @@ export function createIpcClient(bridge: NetforgeBridge, options: EngineClientOpt
     );
     return checkReply(raw, body.type);
   };
-  return clientOver('ipc', exchange, () => (closed = true));
+  const hub = eventHub(() => {
+    if (unsubscribe || closed || !bridge.onEvent) return;
+    unsubscribe = bridge.onEvent((push) => {
+      if (!hub.deliver(push))
+        console.warn('Netforge: ignored a malformed event from the main process.');
+    });
+  });
+  let unsubscribe: (() => void) | null = null;
+  return clientOver(
+    'ipc',
+    exchange,
+    () => {
+      closed = true;
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+    (listener) => hub.subscribe(listener),
+  );
 }
 
 // ---- WebSocket (browser mode) ----
@@ -205,6 +308,8 @@ export function createWebSocketClient(
   let everOpened = false;
   let dead: EngineError | null = null;
   let closed = false;
+  // Subscribing opens the connection, so events reach a page that has not asked anything yet.
+  const hub = eventHub(() => void connect().catch(() => {}));
 
   const gone = () =>
     new EngineError(
@@ -321,6 +426,10 @@ export function createWebSocketClient(
     } catch {
       return;
     }
+    if ((raw as { type?: unknown } | null)?.type === 'event') {
+      if (!hub.deliver(raw)) console.warn('Netforge: ignored a malformed event from the server.');
+      return;
+    }
     const id = (raw as { id?: unknown } | null)?.id;
     const p = typeof id === 'number' ? pending.get(id) : undefined;
     if (!p) return; // e.g. the answer to a request that already timed out
@@ -362,13 +471,18 @@ export function createWebSocketClient(
     });
   };
 
-  return clientOver('websocket', exchange, () => {
-    closed = true;
-    socket?.close(1000, 'closed by the app');
-    connecting?.close(1000, 'closed by the app');
-    socket = null;
-    rejectAll(() => new EngineError('E_CLOSED', 'This connection was closed.'));
-  });
+  return clientOver(
+    'websocket',
+    exchange,
+    () => {
+      closed = true;
+      socket?.close(1000, 'closed by the app');
+      connecting?.close(1000, 'closed by the app');
+      socket = null;
+      rejectAll(() => new EngineError('E_CLOSED', 'This connection was closed.'));
+    },
+    (listener) => hub.subscribe(listener),
+  );
 }
 
 // ---- Choosing a transport ----
@@ -389,6 +503,12 @@ export function createNoneClient(reason: string): EngineClient {
     listProjects: fail,
     readProject: fail,
     writeProject: fail,
+    startTraining: fail,
+    pauseTraining: fail,
+    resumeTraining: fail,
+    stopTraining: fail,
+    listRuns: fail,
+    onEvent: () => () => {},
     close: () => {},
   };
 }

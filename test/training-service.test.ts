@@ -1,0 +1,164 @@
+// TrainingService, the main side of training from the app: one EngineHost, one run at a time
+// in `<runs folder>/<name>-<timestamp>`, every event passed on with its run's id, and the runs
+// folder listed with each run's outcome.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { TrainingError, TrainingService } from '../src/main/training-service.ts';
+import type { ServerPush, TrainingEvent } from '../src/shared/protocol.ts';
+import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
+
+const dirs = tempDirs('training');
+let data = '';
+const services: TrainingService[] = [];
+
+beforeAll(async () => {
+  data = await writeSyntheticMnist(join(await dirs.make(), 'mnist'));
+});
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+afterAll(() => dirs.cleanup());
+
+async function newService() {
+  const service = new TrainingService({
+    runsDir: join(await dirs.make(), 'runs'),
+    backend: 'wasm',
+  });
+  services.push(service);
+  const pushes: ServerPush[] = [];
+  service.subscribe((p) => pushes.push(p));
+  return { service, pushes };
+}
+
+/** Resolves with the first pushed event that `test` accepts. */
+const next = (service: TrainingService, test: (e: TrainingEvent) => boolean) =>
+  new Promise<TrainingEvent>((resolve) => {
+    const off = service.subscribe(({ event }) => {
+      if (!test(event)) return;
+      off();
+      resolve(event);
+    });
+  });
+const ended = (e: TrainingEvent) => e.type === 'finished' || e.type === 'error';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The event types in order, consecutive repeats merged, housekeeping events left out. */
+function outline(events: TrainingEvent[]): string[] {
+  const kept = events
+    .map((e) => e.type)
+    .filter((t) => t !== 'checkpoint' && t !== 'dataset-progress' && t !== 'status');
+  return kept.filter((t, i) => t !== kept[i - 1]);
+}
+
+const config = { dataset: 'mnist' as const, epochs: 2, batchSize: 32, learningRate: 0.1 };
+
+describe('TrainingService', () => {
+  it('runs a training in a new run folder and passes its events on in order', async () => {
+    const { service, pushes } = await newService();
+    const done = next(service, ended);
+    const { runId, runDir } = await service.start({ graph: tinyGraph(), config, dataDir: data });
+    expect(runId).toMatch(/^tiny-convnet-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/);
+    expect(runDir).toBe(join(service.runsDir, runId));
+    expect(await done).toMatchObject({ type: 'finished', status: 'completed', runDir });
+
+    expect(pushes.every((p) => p.type === 'event' && p.runId === runId)).toBe(true);
+    const events = pushes.map((p) => p.event);
+    expect(outline(events)).toEqual([
+      'backend',
+      'run-started',
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+      'evaluation',
+      'finished',
+    ]);
+    expect(existsSync(join(runDir, 'model', 'model.json'))).toBe(true);
+
+    const runs = await service.list();
+    const finished = events.at(-1) as Extract<TrainingEvent, { type: 'finished' }>;
+    expect(runs).toEqual([
+      {
+        runId,
+        runDir,
+        name: 'Tiny convnet',
+        status: 'completed',
+        testAccuracy: finished.testAccuracy,
+        startedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      },
+    ]);
+    expect(Date.parse(runs[0]!.startedAt)).toBeLessThanOrEqual(Date.now());
+
+    // The next run may start as soon as the last one has finished, in a folder of its own.
+    const again = next(service, ended);
+    const second = await service.start({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 1 },
+      dataDir: data,
+    });
+    expect(second.runId).not.toBe(runId);
+    expect(await again).toMatchObject({ type: 'finished', status: 'completed' });
+    expect((await service.list()).map((r) => r.runId).sort()).toEqual([runId, second.runId].sort());
+  });
+
+  it('pauses, refuses a second run with E_BUSY, resumes and stops', async () => {
+    const { service, pushes } = await newService();
+    const firstBatch = next(service, (e) => e.type === 'batch');
+    const { runId } = await service.start({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 3 },
+      dataDir: data,
+    });
+    await firstBatch;
+    const paused = next(service, (e) => e.type === 'status' && e.state === 'paused');
+    await service.pause(runId);
+    await paused;
+    await sleep(300); // the batch under way when the pause came may still report
+    const batches = () => pushes.filter((p) => p.event.type === 'batch').length;
+    const atPause = batches();
+    expect((await service.list())[0]).toMatchObject({ runId, status: 'paused' });
+
+    const busy = service.start({ graph: tinyGraph(), config, dataDir: data });
+    await expect(busy).rejects.toBeInstanceOf(TrainingError);
+    await expect(busy).rejects.toMatchObject({
+      code: 'E_BUSY',
+      message: expect.stringContaining(runId),
+    });
+    await expect(service.stop('other-run')).rejects.toMatchObject({ code: 'E_NO_RUN' });
+
+    await sleep(500);
+    expect(batches()).toBe(atPause);
+
+    const moreBatches = next(service, (e) => e.type === 'batch');
+    await service.resume(runId);
+    await moreBatches;
+    expect(batches()).toBeGreaterThan(atPause);
+    expect((await service.list())[0]).toMatchObject({ runId, status: 'running' });
+
+    const done = next(service, ended);
+    await service.stop(runId);
+    expect(await done).toMatchObject({ type: 'finished', status: 'stopped' });
+    const states = pushes.flatMap((p) => (p.event.type === 'status' ? [p.event.state] : []));
+    expect(states).toEqual(['paused', 'resumed', 'stopping']);
+    expect((await service.list())[0]).toMatchObject({ runId, status: 'stopped' });
+    await expect(service.pause(runId)).rejects.toMatchObject({ code: 'E_NO_RUN' });
+  });
+
+  it('lists an empty or missing runs folder as no runs, and a failed run as failed', async () => {
+    const { service } = await newService();
+    expect(await service.list()).toEqual([]);
+    const failed = next(service, ended);
+    // No dataset files in this folder: the engine reports an error event.
+    const { runId } = await service.start({
+      graph: tinyGraph(),
+      config,
+      dataDir: await dirs.make(),
+    });
+    expect(await failed).toMatchObject({ type: 'error' });
+    await sleep(100); // error.json is written as the event passes
+    const runs = await service.list();
+    expect(runs.find((r) => r.runId === runId)).toMatchObject({ status: 'failed' });
+  });
+});
