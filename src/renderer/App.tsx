@@ -18,6 +18,7 @@ import { TemplateGallery } from './templates/TemplateGallery.tsx';
 import { TemplateHint } from './templates/TemplateHint.tsx';
 import { StatusBar } from './toolbar/StatusBar.tsx';
 import { Toolbar } from './toolbar/Toolbar.tsx';
+import { TrainingPanel } from './training/TrainingPanel.tsx';
 
 // Before the first render, so the window never shows an empty store: the starter
 // project, and any autosave worth offering back.
@@ -38,7 +39,10 @@ function Workbench() {
           <Canvas />
           <TemplateHint />
         </main>
-        <Inspector />
+        <div className="app-right">
+          <Inspector />
+          <TrainingPanel />
+        </div>
       </div>
       <div className="app-bottom">
         <SummaryPanel />

@@ -1,0 +1,70 @@
+// The backend line, the progress bar with its caption, and any error.
+import { useTraining } from './training-store.ts';
+
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function TrainingProgress() {
+  const backend = useTraining((s) => s.backend);
+  const info = useTraining((s) => s.info);
+  const last = useTraining((s) => s.last);
+  const phase = useTraining((s) => s.phase);
+  const activity = useTraining((s) => s.activity);
+  const error = useTraining((s) => s.error);
+  const finished = useTraining((s) => s.finished);
+
+  const epochs = info?.epochs ?? 0;
+  const total = info ? info.epochs * info.stepsPerEpoch : 0;
+  const fraction =
+    phase === 'finished' ? 1 : total > 0 && last ? Math.min(1, last.step / total) : 0;
+  let caption = activity ?? '';
+  if (last)
+    caption =
+      `epoch ${last.epoch}/${epochs || '?'}, step ${last.step}` +
+      `${total ? `/${total}` : ''}, ${Math.round(last.samplesPerSecond)} samples/s, ` +
+      `ETA ${formatEta(last.etaSeconds)}`;
+  if (phase === 'paused') caption += ' — paused';
+  if (phase === 'stopping') caption += ' — stopping…';
+  if (finished)
+    caption = `${finished.status === 'completed' ? 'Finished' : finished.status === 'stopped' ? 'Stopped' : 'Stopped early'}: ${finished.epochs} epoch(s), ${finished.step} steps in ${formatEta(finished.seconds)}`;
+
+  return (
+    <div className="train-status">
+      {backend && (
+        <p className="train-backend muted" data-testid="train-backend">
+          Backend: {backend}
+        </p>
+      )}
+      {phase !== 'idle' && (
+        <div
+          className="train-progress"
+          data-testid="train-progress"
+          data-step={last?.step ?? 0}
+          data-phase={phase}
+        >
+          <div
+            className="train-progress-bar"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(fraction * 100)}
+          >
+            <div style={{ width: `${fraction * 100}%` }} />
+          </div>
+          <p className="train-progress-text">{caption}</p>
+        </div>
+      )}
+      {error && (
+        <p className="train-error" role="alert" data-testid="train-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
