@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ended, nextEvent, outline, sleep } from './helpers/training-events.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -311,23 +312,7 @@ describe('training over the WebSocket', () => {
     await training?.close();
   });
 
-  /** Resolves with the first event pushed from now on that `test` accepts. */
-  const next = (test: (e: TrainingEvent) => boolean) =>
-    new Promise<TrainingEvent>((resolve) => {
-      const off = client.onEvent(({ event }) => {
-        if (!test(event)) return;
-        off();
-        resolve(event);
-      });
-    });
-  const ended = (e: TrainingEvent) => e.type === 'finished' || e.type === 'error';
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const outline = (events: TrainingEvent[]) => {
-    const kept = events
-      .map((e) => e.type)
-      .filter((t) => t !== 'checkpoint' && t !== 'dataset-progress' && t !== 'status');
-    return kept.filter((t, i) => t !== kept[i - 1]);
-  };
+  const next = (test: (e: TrainingEvent) => boolean) => nextEvent((l) => client.onEvent(l), test);
 
   it('starts a run, streams its events in order to every connection, and lists it', async () => {
     // A second connection, as a raw `ws` client: pushes carry no id and match serverPushSchema.

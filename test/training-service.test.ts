@@ -3,6 +3,7 @@
 // folder listed with each run's outcome.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ended, nextEvent, outline, sleep } from './helpers/training-events.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { TrainingError, TrainingService } from '../src/main/training-service.ts';
@@ -32,25 +33,8 @@ async function newService() {
   return { service, pushes };
 }
 
-/** Resolves with the first pushed event that `test` accepts. */
 const next = (service: TrainingService, test: (e: TrainingEvent) => boolean) =>
-  new Promise<TrainingEvent>((resolve) => {
-    const off = service.subscribe(({ event }) => {
-      if (!test(event)) return;
-      off();
-      resolve(event);
-    });
-  });
-const ended = (e: TrainingEvent) => e.type === 'finished' || e.type === 'error';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The event types in order, consecutive repeats merged, housekeeping events left out. */
-function outline(events: TrainingEvent[]): string[] {
-  const kept = events
-    .map((e) => e.type)
-    .filter((t) => t !== 'checkpoint' && t !== 'dataset-progress' && t !== 'status');
-  return kept.filter((t, i) => t !== kept[i - 1]);
-}
+  nextEvent((l) => service.subscribe(l), test);
 
 const config = { dataset: 'mnist' as const, epochs: 2, batchSize: 32, learningRate: 0.1 };
 
