@@ -210,6 +210,11 @@ export const runIdSchema = z
     'a run id holds letters, digits, _ . - (at most 200)',
   );
 
+/** The most images one runs.images request may ask for. */
+export const MAX_IMAGES_PER_REQUEST = 200;
+/** The most channels a runs.featureMaps reply carries (the first ones). */
+export const MAX_FEATURE_CHANNELS = 128;
+
 export const clientRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: z.number().int(), type: z.literal('hello') }),
   /** Starts a training run (one at a time); the result is a TrainStartResult. */
@@ -226,6 +231,33 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: z.number().int(), type: z.literal('train.stop'), runId: runIdSchema }),
   /** The runs in the runs folder, newest first (RunEntry[]). */
   z.object({ id: z.number().int(), type: z.literal('runs.list') }),
+  /** Everything kept of one run, to reopen it (RunDetail). */
+  z.object({ id: z.number().int(), type: z.literal('runs.get'), runId: runIdSchema }),
+  /** Test-set images of a run's dataset by index (RunImages), e.g. its misclassified ones. */
+  z.object({
+    id: z.number().int(),
+    type: z.literal('runs.images'),
+    runId: runIdSchema,
+    indices: z.array(z.number().int().min(0)).min(1).max(MAX_IMAGES_PER_REQUEST),
+  }),
+  /**
+   * What the network sees (chapter 10.5): one layer's outputs for one test image, from the run's
+   * trained model (FeatureMaps). `layer` null means the first layer with a spatial output.
+   */
+  z.object({
+    id: z.number().int(),
+    type: z.literal('runs.featureMaps'),
+    runId: runIdSchema,
+    layer: z.string().min(1).max(200).nullable(),
+    index: z.number().int().min(0),
+  }),
+  /** Whether a dataset is on disk yet, and where (DatasetStatus). */
+  z.object({
+    id: z.number().int(),
+    type: z.literal('datasets.status'),
+    dataset: z.enum(DATASETS),
+    dataDir: z.string().min(1).nullable().optional(),
+  }),
   z.object({ id: z.number().int(), type: z.literal('projects.list') }),
   z.object({ id: z.number().int(), type: z.literal('projects.read'), name: projectNameSchema }),
   z.object({
@@ -267,6 +299,119 @@ export const runEntrySchema = z.object({
 });
 export type RunEntry = z.infer<typeof runEntrySchema>;
 
+/** One training batch as kept for charts (metrics.jsonl's batch events, thinned). */
+export const batchPointSchema = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  loss: num,
+  accuracy: num,
+  learningRate: z.number(),
+});
+export type BatchPoint = z.infer<typeof batchPointSchema>;
+
+/** One finished epoch (metrics.jsonl's epoch events). */
+export const epochPointSchema = z.object({
+  epoch: z.number().int(),
+  step: z.number().int(),
+  loss: num,
+  accuracy: num,
+  valLoss: num,
+  valAccuracy: num,
+  learningRate: z.number(),
+  seconds: z.number(),
+});
+export type EpochPoint = z.infer<typeof epochPointSchema>;
+
+/** The most batch points runs.get returns; longer runs are thinned evenly, keeping the last. */
+export const MAX_BATCH_POINTS = 2000;
+
+export const runDetailSchema = z.object({
+  entry: runEntrySchema,
+  /** The trained graph (graph.json), null if the run folder lacks it. */
+  graph: graphDocSchema.nullable(),
+  /** The settings it was trained with (config.json). */
+  config: trainConfigSchema.nullable(),
+  /** The data folder it was started with, if one was named. */
+  dataDir: z.string().nullable(),
+  backend: backendInfoSchema.nullable(),
+  /** From its run-started event. */
+  info: z
+    .object({
+      totalParams: z.number().int(),
+      trainSamples: z.number().int(),
+      validationSamples: z.number().int(),
+      testSamples: z.number().int(),
+      stepsPerEpoch: z.number().int(),
+      epochs: z.number().int(),
+    })
+    .nullable(),
+  batches: z.array(batchPointSchema),
+  epochs: z.array(epochPointSchema),
+  evaluation: evaluationSchema.nullable(),
+  /** A failed run's error, with its last checkpoint. */
+  error: z
+    .object({ code: z.string(), message: z.string(), checkpoint: z.string().nullable() })
+    .nullable(),
+  /** True when model/ holds a trained model (feature maps need it). */
+  hasModel: z.boolean(),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const runImagesSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  /** 1 (MNIST, grey) or 3 (CIFAR-10, RGB). */
+  channels: z.number().int(),
+  classNames: z.array(z.string()),
+  images: z.array(
+    z.object({
+      index: z.number().int(),
+      label: z.number().int(),
+      /** base64 of height*width*channels bytes, row-major, channels last (0..255). */
+      pixels: z.string(),
+    }),
+  ),
+});
+export type RunImages = z.infer<typeof runImagesSchema>;
+
+export const featureMapsSchema = z.object({
+  /** Layers of the trained model with an (h, w, c) output, in graph order, to choose from. */
+  layers: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+  layer: z.string(),
+  index: z.number().int(),
+  label: z.number().int(),
+  predicted: z.number().int(),
+  height: z.number().int(),
+  width: z.number().int(),
+  /** Channels of the layer's output; only the first `shown` (at most MAX_FEATURE_CHANNELS) are sent. */
+  channels: z.number().int(),
+  shown: z.number().int(),
+  /**
+   * base64 of shown*height*width bytes, channel-major (one h*w map after another), each map
+   * scaled on its own from its min (0) to its max (255); a constant map is all 0.
+   */
+  maps: z.string(),
+  /** Each shown map's min and max before scaling. */
+  ranges: z.array(z.tuple([z.number(), z.number()])),
+});
+export type FeatureMaps = z.infer<typeof featureMapsSchema>;
+
+export const datasetStatusSchema = z.object({
+  dataset: z.enum(DATASETS),
+  /** Found on disk: in the named folder, $NETFORGE_DATA_DIR, or the download cache. */
+  found: z.boolean(),
+  source: z.enum(['folder', 'env', 'cache']).nullable(),
+  /** The folder holding its files when found. */
+  path: z.string().nullable(),
+  /** About how much a download would fetch, to tell the user before Start. */
+  downloadBytes: z.number(),
+  /** E.g. "only 1 of 5 CIFAR-10 training batches present". */
+  notes: z.array(z.string()),
+  /** When not found: why (e.g. the named folder has no MNIST files), written for the user. */
+  message: z.string().nullable(),
+});
+export type DatasetStatus = z.infer<typeof datasetStatusSchema>;
+
 export const projectEntrySchema = z.object({
   name: z.string(),
   modified: z.string(),
@@ -280,7 +425,8 @@ export const serverReplySchema = z.object({
   /**
    * hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text };
    * projects.write: { name }; train.start: TrainStartResult; train.pause/resume/stop: { runId };
-   * runs.list: RunEntry[].
+   * runs.list: RunEntry[]; runs.get: RunDetail; runs.images: RunImages;
+   * runs.featureMaps: FeatureMaps; datasets.status: DatasetStatus.
    */
   result: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -8,16 +8,24 @@
 import { z } from 'zod';
 
 import type { NetforgeBridge } from '../../shared/bridge.ts';
-import type { GraphDoc } from '../../shared/graph/types.ts';
+import type { DatasetName, GraphDoc } from '../../shared/graph/types.ts';
 import {
+  datasetStatusSchema,
+  featureMapsSchema,
   projectEntrySchema,
+  runDetailSchema,
   runEntrySchema,
+  runImagesSchema,
   serverPushSchema,
   serverReplySchema,
   trainStartResultSchema,
   type ClientRequest,
   type ClientRequestInput,
+  type DatasetStatus,
+  type FeatureMaps,
   type ProjectEntry,
+  type RunDetail,
+  type RunImages,
   type RunEntry,
   type ServerPush,
   type ServerReply,
@@ -55,6 +63,14 @@ export interface EngineClient {
   stopTraining(runId: string): Promise<void>;
   /** The runs in the runs folder, newest first. */
   listRuns(): Promise<RunEntry[]>;
+  /** Everything kept of one run: graph, settings, curves, evaluation, error (E_NOT_FOUND if none). */
+  getRun(runId: string): Promise<RunDetail>;
+  /** Test images of the run's dataset by test-set index (at most MAX_IMAGES_PER_REQUEST). */
+  runImages(runId: string, indices: number[]): Promise<RunImages>;
+  /** One layer's feature maps for one test image, from the run's trained model. */
+  featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps>;
+  /** Whether `dataset` is on disk (in `dataDir`, $NETFORGE_DATA_DIR or the cache) or needs a download. */
+  datasetStatus(dataset: DatasetName, dataDir?: string | null): Promise<DatasetStatus>;
   /**
    * Calls `listener` with every TrainingEvent the engine streams (validated), tagged with its
    * run's id. Returns the function that stops listening. Over the WebSocket, subscribing opens
@@ -117,6 +133,10 @@ const RESULTS = {
   'train.resume': z.object({ runId: z.string() }),
   'train.stop': z.object({ runId: z.string() }),
   'runs.list': z.array(runEntrySchema),
+  'runs.get': runDetailSchema,
+  'runs.images': runImagesSchema,
+  'runs.featureMaps': featureMapsSchema,
+  'datasets.status': datasetStatusSchema,
 } satisfies Record<ClientRequest['type'], z.ZodType>;
 
 /** Listeners of pushed events; a push that does not match serverPushSchema is dropped. */
@@ -189,6 +209,11 @@ function clientOver(
       await call({ type: 'train.stop', runId });
     },
     listRuns: () => call({ type: 'runs.list' }),
+    getRun: (runId) => call({ type: 'runs.get', runId }),
+    runImages: (runId, indices) => call({ type: 'runs.images', runId, indices }),
+    featureMaps: (runId, layer, index) => call({ type: 'runs.featureMaps', runId, layer, index }),
+    datasetStatus: (dataset, dataDir) =>
+      call({ type: 'datasets.status', dataset, ...(dataDir ? { dataDir } : {}) }),
     onEvent,
     close,
   };
@@ -508,6 +533,10 @@ export function createNoneClient(reason: string): EngineClient {
     resumeTraining: fail,
     stopTraining: fail,
     listRuns: fail,
+    getRun: fail,
+    runImages: fail,
+    featureMaps: fail,
+    datasetStatus: fail,
     onEvent: () => () => {},
     close: () => {},
   };
