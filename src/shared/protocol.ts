@@ -108,7 +108,16 @@ const evaluationSchema = z.object({
       confidence: z.number(),
     }),
   ),
+  /**
+   * Some right predictions per class (the first EXAMPLES_PER_CLASS of each in test order), so a
+   * diagonal cell of the confusion matrix can show its images too. Older runs lack it.
+   */
+  correct: z
+    .array(z.object({ index: z.number().int(), label: z.number().int(), confidence: z.number() }))
+    .default([]),
 });
+/** How many right predictions per class an evaluation keeps (Evaluation.correct). */
+export const EXAMPLES_PER_CLASS = 50;
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
 const num = z.number().nullable(); // NaN and Infinity travel as null in JSON

@@ -1,5 +1,5 @@
 // Loss, accuracy, confusion matrix and misclassified samples of a model on a split.
-import type { Evaluation } from '../../shared/protocol.ts';
+import { EXAMPLES_PER_CLASS, type Evaluation } from '../../shared/protocol.ts';
 import type { Tf } from './backend.ts';
 import { makeBatch } from './batches.ts';
 import type { Dataset, Split } from './datasets/index.ts';
@@ -21,6 +21,8 @@ export function evaluateSplit(
   const k = ds.classNames.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const misclassified: Evaluation['misclassified'] = [];
+  const correctExamples: Evaluation['correct'] = [];
+  const kept = new Array<number>(k).fill(0);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < split.count; start += batchSize) {
@@ -43,8 +45,13 @@ export function evaluateSplit(
       for (let c = 1; c < k; c++) if (p[i * k + c]! > p[i * k + best]!) best = c;
       const label = split.labels[idx[i]!]!;
       confusion[label]![best]!++;
-      if (best === label) correct++;
-      else if (misclassified.length < MAX_MISCLASSIFIED)
+      if (best === label) {
+        correct++;
+        if (kept[label]! < EXAMPLES_PER_CLASS) {
+          kept[label]!++;
+          correctExamples.push({ index: idx[i]!, label, confidence: p[i * k + best]! });
+        }
+      } else if (misclassified.length < MAX_MISCLASSIFIED)
         misclassified.push({
           index: idx[i]!,
           label,
@@ -64,5 +71,6 @@ export function evaluateSplit(
       return n ? row[c]! / n : 0;
     }),
     misclassified,
+    correct: correctExamples,
   };
 }
