@@ -1,10 +1,11 @@
-// Training from the editor in browser mode: the Training panel drives the server's training
-// service on the real MNIST files in ../shared/datasets (skipped, saying why, without them).
+// Training from the editor in browser mode: the Training panel and the dashboard drive the
+// server's training service on the real MNIST files in ../shared/datasets (skipped, saying
+// why, without them).
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startServer, type RunningServer } from '../src/main/server/server.ts';
@@ -22,12 +23,30 @@ if (dataMissing) console.warn(`e2e: skipping the training test, ${dataMissing}`)
 const step = async (page: Page): Promise<number> =>
   Number((await page.getByTestId('train-progress').getAttribute('data-step')) ?? 0);
 
+const attr = async (l: Locator, name: string): Promise<number> =>
+  Number((await l.getAttribute(name)) ?? 0);
+
+/** How many pixels of a canvas are not fully transparent (a drawn image has many). */
+const drawnPixels = (l: Locator): Promise<number> =>
+  l.evaluate(
+    `(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }`,
+  );
+
+/** Distinct grey levels in a canvas (a real digit or feature map has more than two). */
+const distinctLevels = (l: Locator): Promise<number> =>
+  l.evaluate(
+    `(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const s = new Set(); for (let i = 0; i < d.length; i += 4) s.add(d[i]); return s.size; }`,
+  );
+
 describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the editor', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let errors: string[];
   const temp: string[] = [];
+  const shots: Record<string, Buffer> = {};
 
   beforeAll(async () => {
     const projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
@@ -52,38 +71,64 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     await browser?.close();
     await server?.close();
     for (const dir of temp) await rm(dir, { recursive: true, force: true });
+    // Only a passing run updates the screenshots in the docs, and only when asked
+    // (NETFORGE_SCREENSHOTS=1 npx vitest run --project e2e e2e/training.test.ts).
+    if (process.env.NETFORGE_SCREENSHOTS && Object.keys(shots).length > 0) {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      for (const [name, png] of Object.entries(shots))
+        await writeFile(join(SCREENSHOTS, `${name}.png`), png);
+    }
   });
 
-  it('trains, pauses, resumes and shows the evaluation', { timeout: 180_000 }, async () => {
+  it('trains, pauses, resumes and shows the evaluation', { timeout: 240_000 }, async () => {
     await page.getByTestId('btn-templates').click();
     await page.getByTestId('template-card-lenet5').click();
     await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
 
     const panel = page.getByTestId('training-panel');
     await panel.getByTestId('train-data-dir').fill(DATA_DIR);
+    await expect
+      .poll(() => panel.getByTestId('train-dataset-status').textContent())
+      .toMatch(/MNIST found in the data folder/);
     await panel.getByTestId('train-limit-train').fill('640');
     await panel.getByTestId('train-limit-test').fill('500');
-    // 640 samples in batches of 32 are 20 steps, about half a second on wasm: too short to
-    // pause by clicking. 15 epochs of them (300 steps, several seconds) leave time to.
+    await panel.getByTestId('train-val-split').fill('10');
+    // 576 training samples (64 held out) in batches of 32 are 18 steps, about half a second on
+    // wasm: too short to pause by clicking. 15 epochs of them (270 steps) leave time to.
     await panel.getByTestId('train-epochs').fill('15');
     await panel.getByTestId('train-batch-size').fill('32');
     await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
     await panel.getByTestId('train-start').click();
 
+    const dash = page.getByTestId('dashboard');
+    await dash.waitFor(); // Start shows the dashboard
     await expect.poll(() => panel.getByTestId('train-backend').textContent()).toMatch(/Backend:/);
-    await expect
-      .poll(async () => Number(await panel.getByTestId('train-chart').getAttribute('data-points')))
-      .toBeGreaterThan(0);
+    await expect.poll(() => attr(dash.getByTestId('chart-loss'), 'data-points')).toBeGreaterThan(0);
     const first = await step(page);
     await expect.poll(() => step(page)).toBeGreaterThan(first);
     await expect
       .poll(() => panel.getByTestId('train-progress').textContent())
-      .toMatch(/epoch \d+\/15, step \d+\/300, \d+ samples\/s, ETA/);
+      .toMatch(/epoch \d+\/15, step \d+\/270, \d+ samples\/s, ETA/);
+
+    // The editor stays usable during the run: back to the canvas, pan it, rename the network.
+    await page.getByTestId('tab-canvas').click();
+    await expect.poll(() => dash.count()).toBe(0);
+    const viewport = page.locator('.react-flow__viewport');
+    const before = await viewport.getAttribute('style');
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + box.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 140, box.y + box.height - 90, { steps: 5 });
+    await page.mouse.up();
+    expect(await viewport.getAttribute('style')).not.toBe(before);
+    await page.getByTestId('tab-dashboard').click();
+    await dash.waitFor();
+
     await panel.getByTestId('train-pause').click();
     await panel.getByTestId('train-resume').waitFor(); // the engine reported "paused"
     const paused = await step(page);
-    await panel.getByTestId('train-chart').scrollIntoViewIfNeeded();
-    const midRun = await page.screenshot();
+    shots['dashboard-mid-run'] = await page.screenshot();
     await page.waitForTimeout(1000);
     expect(await step(page)).toBe(paused);
 
@@ -91,23 +136,103 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     await expect.poll(() => step(page)).toBeGreaterThan(paused);
 
     await expect
-      .poll(() => panel.getByTestId('train-test-accuracy').textContent(), { timeout: 120_000 })
+      .poll(() => dash.getByTestId('train-test-accuracy').textContent(), { timeout: 150_000 })
       .toMatch(/Test accuracy \d+\.\d+%/);
-    const matrix = panel.getByTestId('confusion-matrix');
-    await expect.poll(() => matrix.isVisible()).toBe(true);
-    expect(await matrix.locator('tbody tr').count()).toBe(10);
-    expect(await step(page)).toBe(300);
+    expect(await step(page)).toBe(270);
     expect(await panel.getByTestId('train-error').count()).toBe(0);
-    await matrix.scrollIntoViewIfNeeded();
-    const evaluation = await page.screenshot();
-    expect(errors).toEqual([]);
+    // Per-epoch training and validation curves.
+    expect(await attr(dash.getByTestId('chart-loss'), 'data-epochs')).toBe(15);
 
-    // Only a passing run updates the screenshots in the docs, and only when asked
-    // (NETFORGE_SCREENSHOTS=1 npx vitest run --project e2e e2e/training.test.ts).
-    if (process.env.NETFORGE_SCREENSHOTS) {
-      await mkdir(SCREENSHOTS, { recursive: true });
-      await writeFile(join(SCREENSHOTS, 'dashboard-mid-run.png'), midRun);
-      await writeFile(join(SCREENSHOTS, 'evaluation.png'), evaluation);
-    }
+    const matrix = dash.getByTestId('confusion-matrix');
+    expect(await matrix.locator('tbody tr').count()).toBe(10);
+    await expect.poll(() => dash.getByTestId('per-class-accuracy').isVisible()).toBe(true);
+
+    // Misclassified test images, drawn, with their labels and confidence.
+    const gallery = dash.getByTestId('misclassified-gallery');
+    const items = gallery.getByTestId('misclassified-item');
+    await expect.poll(() => items.count()).toBeGreaterThan(0);
+    await expect.poll(() => drawnPixels(items.first().locator('canvas'))).toBeGreaterThan(100);
+    expect(await distinctLevels(items.first().locator('canvas'))).toBeGreaterThan(2);
+    expect(await items.first().textContent()).toMatch(/\d → \d.*\d+%/);
+
+    // A confusion-matrix cell opens the images behind it: the diagonal cell of digit 1.
+    await dash.getByTestId('confusion-cell-1-1').click();
+    const cell = dash.getByTestId('cell-images');
+    await expect.poll(() => cell.locator('canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => drawnPixels(cell.locator('canvas').first())).toBeGreaterThan(100);
+    await matrix.scrollIntoViewIfNeeded();
+    shots['evaluation'] = await page.screenshot();
+
+    // What the network sees: the first convolution's 6 feature maps of a test image.
+    const maps = dash.getByTestId('feature-maps');
+    await maps.scrollIntoViewIfNeeded();
+    await maps.getByTestId('feature-layer').selectOption('conv2d');
+    await expect.poll(() => maps.getByTestId('feature-map').count()).toBe(6);
+    await expect
+      .poll(() => distinctLevels(maps.getByTestId('feature-map').first()))
+      .toBeGreaterThan(2);
+    await maps.getByTestId('feature-index').fill('3');
+    await maps.getByTestId('feature-layer').selectOption('conv2d_1');
+    await expect.poll(() => maps.getByTestId('feature-map').count()).toBe(16);
+    shots['feature-maps'] = await page.screenshot();
+    expect(errors).toEqual([]);
+  });
+
+  it(
+    'keeps the run across a reload and compares it with a second run',
+    { timeout: 180_000 },
+    async () => {
+      await page.reload();
+      await page.getByTestId('app').waitFor();
+      await page.getByTestId('tab-dashboard').click();
+      const dash = page.getByTestId('dashboard');
+      const runs = dash.getByTestId('run-item');
+      await expect.poll(() => runs.count()).toBe(1);
+      expect(await runs.first().getAttribute('data-status')).toBe('completed');
+      await runs.first().getByTestId('run-open').click();
+      await expect
+        .poll(() => dash.getByTestId('train-test-accuracy').textContent())
+        .toMatch(/Test accuracy \d+\.\d+%/);
+      expect(await attr(dash.getByTestId('chart-loss'), 'data-points')).toBeGreaterThan(0);
+
+      // A second, shorter run with Adam, then both overlaid.
+      const panel = page.getByTestId('training-panel');
+      await page.getByTestId('btn-templates').click();
+      await page.getByTestId('template-card-lenet5').click();
+      await panel.getByTestId('train-data-dir').fill(DATA_DIR);
+      await panel.getByTestId('train-optimizer').selectOption('adam');
+      await panel.getByTestId('train-lr').fill('0.001');
+      await panel.getByTestId('train-limit-train').fill('640');
+      await panel.getByTestId('train-limit-test').fill('200');
+      await panel.getByTestId('train-epochs').fill('3');
+      await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
+      await panel.getByTestId('train-start').click();
+      await expect
+        .poll(() => dash.getByTestId('train-test-accuracy').textContent(), { timeout: 120_000 })
+        .toMatch(/Test accuracy/);
+      await expect.poll(() => runs.count()).toBe(2);
+      await runs.nth(0).getByTestId('run-compare').check();
+      await runs.nth(1).getByTestId('run-compare').check();
+      await expect.poll(() => attr(dash.getByTestId('chart-compare'), 'data-series')).toBe(2);
+      shots['compare'] = await page.screenshot();
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it('shows why a run failed and lists it as failed', { timeout: 60_000 }, async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'netforge-e2e-nodata-'));
+    temp.push(empty);
+    const panel = page.getByTestId('training-panel');
+    await panel.getByTestId('train-data-dir').fill(empty);
+    await expect
+      .poll(() => panel.getByTestId('train-dataset-status').getAttribute('data-missing'))
+      .toBe('true');
+    await panel.getByTestId('train-start').click();
+    await expect
+      .poll(() => panel.getByTestId('train-error').textContent(), { timeout: 30_000 })
+      .toContain(empty);
+    const runs = page.getByTestId('dashboard').getByTestId('run-item');
+    await expect.poll(() => runs.first().getAttribute('data-status')).toBe('failed');
+    expect(errors).toEqual([]);
   });
 });

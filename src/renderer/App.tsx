@@ -2,6 +2,7 @@
 // problems underneath, a status bar last. Components own their state through the
 // store; this file only arranges them.
 import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect } from 'react';
 import '@xyflow/react/dist/style.css';
 import { Canvas } from './canvas/Canvas.tsx';
 import { Inspector } from './inspector/Inspector.tsx';
@@ -18,6 +19,10 @@ import { TemplateGallery } from './templates/TemplateGallery.tsx';
 import { TemplateHint } from './templates/TemplateHint.tsx';
 import { StatusBar } from './toolbar/StatusBar.tsx';
 import { Toolbar } from './toolbar/Toolbar.tsx';
+import { CenterTabs } from './training/CenterTabs.tsx';
+import { Dashboard } from './training/Dashboard.tsx';
+import { attachToRuns } from './training/run.ts';
+import { useTraining } from './training/training-store.ts';
 import { TrainingPanel } from './training/TrainingPanel.tsx';
 
 // Before the first render, so the window never shows an empty store: the starter
@@ -27,8 +32,11 @@ startSession();
 /** Inside the provider, so shortcuts and panels can reach the canvas's viewport. */
 function Workbench() {
   const theme = useStore((s) => s.theme);
+  const view = useTraining((s) => s.view);
   useShortcuts();
   useAutosave();
+  // The runs list, and a run in progress to follow again after a reload.
+  useEffect(() => void attachToRuns(), []);
   return (
     <div className="app" data-testid="app" data-theme={theme}>
       <Toolbar />
@@ -36,8 +44,11 @@ function Workbench() {
       <div className="app-main">
         <Palette />
         <main className="app-canvas">
+          <CenterTabs />
           <Canvas />
           <TemplateHint />
+          {/* Over the canvas, which stays mounted (and keeps its viewport) underneath. */}
+          {view === 'dashboard' && <Dashboard />}
         </main>
         <div className="app-right">
           <Inspector />

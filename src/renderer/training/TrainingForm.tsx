@@ -1,36 +1,40 @@
-// The run's settings: dataset, data folder, optimizer and the numbers.
+// The run's settings: dataset and where it comes from, optimizer, learning rate and schedule,
+// batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
 import { useId } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import { OPTIMIZERS } from '../../shared/protocol.ts';
-import { setForm, useTraining, type Optimizer, type TrainForm } from './training-store.ts';
+import { DatasetStatusLine } from './DatasetStatusLine.tsx';
+import {
+  setForm,
+  useTraining,
+  type Optimizer,
+  type ScheduleKind,
+  type TrainForm,
+} from './training-store.ts';
 
-type TextKey = 'learningRate' | 'batchSize' | 'epochs' | 'limitTrain' | 'limitTest';
+type TextKey = {
+  [K in keyof TrainForm]: TrainForm[K] extends string ? K : never;
+}[keyof TrainForm];
 
-const NUMBERS: { key: TextKey; label: string; testId: string; placeholder?: string }[] = [
-  { key: 'learningRate', label: 'Learning rate', testId: 'train-lr' },
-  { key: 'batchSize', label: 'Batch size', testId: 'train-batch-size' },
-  { key: 'epochs', label: 'Epochs', testId: 'train-epochs' },
-  { key: 'limitTrain', label: 'Limit train', testId: 'train-limit-train', placeholder: 'all' },
-  { key: 'limitTest', label: 'Limit test', testId: 'train-limit-test', placeholder: 'all' },
-];
-
-function NumberField(props: {
+function TextField(props: {
   name: TextKey;
   label: string;
   testId: string;
   placeholder?: string;
-  value: string;
+  title?: string;
+  wide?: boolean;
   disabled: boolean;
 }) {
   const id = useId();
+  const value = useTraining((s) => s.form[props.name]);
   return (
-    <div className="train-field">
+    <div className={`train-field${props.wide ? ' wide' : ''}`} title={props.title}>
       <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
         data-testid={props.testId}
-        inputMode="decimal"
-        value={props.value}
+        inputMode={props.name === 'dataDir' ? 'text' : 'decimal'}
+        value={value as string}
         placeholder={props.placeholder}
         disabled={props.disabled}
         onChange={(e) => setForm({ [props.name]: e.target.value } as Partial<TrainForm>)}
@@ -39,68 +43,218 @@ function NumberField(props: {
   );
 }
 
+function Select<T extends string>(props: {
+  label: string;
+  testId: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  disabled: boolean;
+  onChange: (v: T) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="train-field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        data-testid={props.testId}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Check(props: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  disabled: boolean;
+  title?: string;
+  onChange: (v: boolean) => void;
+}) {
+  return (
+    <label className="train-check" title={props.title}>
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {props.label}
+    </label>
+  );
+}
+
+const OPTIMIZER_LABEL: Record<Optimizer, string> = {
+  sgd: 'SGD',
+  adam: 'Adam',
+  rmsprop: 'RMSprop',
+  adagrad: 'Adagrad',
+};
+
+const SCHEDULES: { value: ScheduleKind; label: string }[] = [
+  { value: 'constant', label: 'Constant' },
+  { value: 'step', label: 'Step decay' },
+  { value: 'exponential', label: 'Exponential' },
+  { value: 'cosine', label: 'Cosine' },
+];
+
 export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disabled: boolean }) {
   const form = useTraining((s) => s.form);
-  const datasetId = useId();
-  const dirId = useId();
-  const optId = useId();
   return (
     <div className="train-form">
-      <div className="train-field">
-        <label htmlFor={datasetId}>Dataset</label>
-        <select
-          id={datasetId}
-          data-testid="train-dataset"
-          value={dataset}
-          disabled={disabled}
-          onChange={(e) => setForm({ dataset: e.target.value as DatasetName })}
-        >
-          {DATASETS.map((d) => (
-            <option key={d} value={d}>
-              {DATASET_INFO[d].label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="train-field">
-        <label htmlFor={optId}>Optimizer</label>
-        <select
-          id={optId}
-          data-testid="train-optimizer"
-          value={form.optimizer}
-          disabled={disabled}
-          onChange={(e) => setForm({ optimizer: e.target.value as Optimizer })}
-        >
-          {OPTIMIZERS.map((o) => (
-            <option key={o} value={o}>
-              {o === 'sgd' ? 'SGD' : o === 'rmsprop' ? 'RMSprop' : o[0]!.toUpperCase() + o.slice(1)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="train-field wide">
-        <label htmlFor={dirId}>Data folder</label>
-        <input
-          id={dirId}
-          data-testid="train-data-dir"
-          value={form.dataDir}
-          placeholder="server default"
-          disabled={disabled}
-          title="A folder with the dataset's files; empty uses the server's data folder or download cache"
-          onChange={(e) => setForm({ dataDir: e.target.value })}
-        />
-      </div>
-      {NUMBERS.map((n) => (
-        <NumberField
-          key={n.key}
-          name={n.key}
-          label={n.label}
-          testId={n.testId}
-          placeholder={n.placeholder}
-          value={form[n.key]}
+      <Select
+        label="Dataset"
+        testId="train-dataset"
+        value={dataset}
+        options={DATASETS.map((d) => ({ value: d, label: DATASET_INFO[d].label }))}
+        disabled={disabled}
+        onChange={(d) => setForm({ dataset: d })}
+      />
+      <Select
+        label="Optimizer"
+        testId="train-optimizer"
+        value={form.optimizer}
+        options={OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABEL[o] }))}
+        disabled={disabled}
+        onChange={(o) => setForm({ optimizer: o })}
+      />
+      <TextField
+        name="dataDir"
+        label="Data folder"
+        testId="train-data-dir"
+        placeholder="server default"
+        title="A folder with the dataset's files; empty uses the server's data folder or the download cache"
+        wide
+        disabled={disabled}
+      />
+      <DatasetStatusLine dataset={dataset} dataDir={form.dataDir} />
+      <TextField name="learningRate" label="Learning rate" testId="train-lr" disabled={disabled} />
+      {form.optimizer === 'sgd' ? (
+        <TextField
+          name="momentum"
+          label="Momentum"
+          testId="train-momentum"
+          title="0 is plain SGD; 0.9 is usual"
           disabled={disabled}
         />
-      ))}
+      ) : (
+        <div />
+      )}
+      <Select
+        label="LR schedule"
+        testId="train-schedule"
+        value={form.schedule}
+        options={SCHEDULES}
+        disabled={disabled}
+        onChange={(k) => setForm({ schedule: k })}
+      />
+      {form.schedule === 'step' && (
+        <>
+          <TextField
+            name="stepEvery"
+            label="Every (epochs)"
+            testId="train-step-every"
+            disabled={disabled}
+          />
+          <TextField
+            name="stepFactor"
+            label="Multiply by"
+            testId="train-step-factor"
+            disabled={disabled}
+          />
+        </>
+      )}
+      {form.schedule === 'exponential' && (
+        <TextField
+          name="expRate"
+          label="Rate per epoch"
+          testId="train-exp-rate"
+          title="lr × rate^epoch"
+          disabled={disabled}
+        />
+      )}
+      {form.schedule === 'cosine' && (
+        <TextField
+          name="cosineMinLr"
+          label="Down to"
+          testId="train-cosine-min"
+          disabled={disabled}
+        />
+      )}
+      {form.schedule === 'constant' && <div />}
+      <TextField
+        name="batchSize"
+        label="Batch size"
+        testId="train-batch-size"
+        disabled={disabled}
+      />
+      <TextField name="epochs" label="Epochs" testId="train-epochs" disabled={disabled} />
+      <TextField
+        name="validationSplit"
+        label="Validation %"
+        testId="train-val-split"
+        title="Hold out the last part of the training set (up to 50%) to measure validation loss and accuracy each epoch"
+        disabled={disabled}
+      />
+      <TextField name="seed" label="Seed" testId="train-seed" disabled={disabled} />
+      <div className="train-field wide train-checks">
+        <Check
+          label="Augment (crop, flip)"
+          testId="train-augment"
+          checked={dataset === 'cifar10' && form.augment}
+          disabled={disabled || dataset !== 'cifar10'}
+          title={
+            dataset === 'cifar10'
+              ? 'Random 32×32 crops of the image padded by 4 px, and horizontal flips'
+              : 'Augmentation is for CIFAR-10 (flipping digits would change them)'
+          }
+          onChange={(v) => setForm({ augment: v })}
+        />
+        <Check
+          label="Early stopping"
+          testId="train-early-stopping"
+          checked={form.earlyStopping}
+          disabled={disabled}
+          title="Stop when the validation loss (or the training loss, without a validation split) has not improved for this many epochs"
+          onChange={(v) => setForm({ earlyStopping: v })}
+        />
+        {form.earlyStopping && (
+          <span className="train-patience">
+            <TextField
+              name="patience"
+              label="Patience (epochs)"
+              testId="train-patience"
+              disabled={disabled}
+            />
+          </span>
+        )}
+      </div>
+      <TextField
+        name="limitTrain"
+        label="Limit train"
+        testId="train-limit-train"
+        placeholder="all"
+        title="Use only the first N training images (quick experiments)"
+        disabled={disabled}
+      />
+      <TextField
+        name="limitTest"
+        label="Limit test"
+        testId="train-limit-test"
+        placeholder="all"
+        title="Evaluate on only the first N test images"
+        disabled={disabled}
+      />
     </div>
   );
 }

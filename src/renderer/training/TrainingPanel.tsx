@@ -1,15 +1,13 @@
-// The Training panel under the inspector: settings, Start / Pause / Resume / Stop, the live
-// progress and chart, and the evaluation at the end.
+// The Training panel under the inspector: settings, Start / Pause / Resume / Stop and the live
+// progress. Curves, evaluation and runs are in the dashboard (Dashboard.tsx).
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { useEngine } from '../project/engine.ts';
 import { toConfig } from './config.ts';
-import { EvaluationView } from './EvaluationView.tsx';
-import { LossChart } from './LossChart.tsx';
 import { control, startRun } from './run.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingProgress } from './TrainingProgress.tsx';
-import { useTraining } from './training-store.ts';
+import { isBusy, useTraining } from './training-store.ts';
 
 /** Why Start is disabled, or null when it is not. */
 function useStartBlocker(busy: boolean, configReason: string | null): string | null {
@@ -31,8 +29,9 @@ export function TrainingPanel() {
   const form = useTraining((s) => s.form);
   const graphDataset = useStore((s) => s.doc.dataset);
   const dataset = form.dataset ?? graphDataset ?? 'mnist';
-  const busy =
-    phase === 'starting' || phase === 'running' || phase === 'paused' || phase === 'stopping';
+  const busy = isBusy(phase);
+  const view = useTraining((s) => s.view);
+  const testAccuracy = useTraining((s) => s.evaluation?.testAccuracy ?? null);
   const result = toConfig(form, dataset);
   const blocker = useStartBlocker(busy, result.ok ? null : result.reason);
   const canControl = phase === 'running' || phase === 'paused';
@@ -105,8 +104,21 @@ export function TrainingPanel() {
             </p>
           )}
           <TrainingProgress />
-          <LossChart />
-          <EvaluationView />
+          {testAccuracy !== null && (
+            <p className="train-result" data-testid="train-result">
+              Test accuracy <strong>{(testAccuracy * 100).toFixed(2)}%</strong>
+            </p>
+          )}
+          {view !== 'dashboard' && (
+            <button
+              type="button"
+              className="link"
+              data-testid="show-dashboard"
+              onClick={() => useTraining.setState({ view: 'dashboard' })}
+            >
+              Show the dashboard (curves, evaluation, runs)
+            </button>
+          )}
         </div>
       )}
     </section>

@@ -18,6 +18,7 @@ export function TrainingProgress() {
   const activity = useTraining((s) => s.activity);
   const error = useTraining((s) => s.error);
   const finished = useTraining((s) => s.finished);
+  const download = useTraining((s) => s.download);
 
   const epochs = info?.epochs ?? 0;
   const total = info ? info.epochs * info.stepsPerEpoch : 0;
@@ -40,6 +41,30 @@ export function TrainingProgress() {
         <p className="train-backend muted" data-testid="train-backend">
           Backend: {backend}
         </p>
+      )}
+      {download && (
+        <div className="train-download" data-testid="train-download">
+          <div
+            className="train-progress-bar"
+            role="progressbar"
+            aria-label={`Downloading ${download.file}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={
+              download.totalBytes
+                ? Math.round((100 * download.receivedBytes) / download.totalBytes)
+                : undefined
+            }
+          >
+            <div
+              style={{
+                width: download.totalBytes
+                  ? `${(100 * download.receivedBytes) / download.totalBytes}%`
+                  : '100%',
+              }}
+            />
+          </div>
+        </div>
       )}
       {phase !== 'idle' && (
         <div

@@ -1,8 +1,23 @@
-// Starting, pausing, resuming and stopping a run, and folding its events into the store.
+// Starting, pausing, resuming and stopping a run and folding its events into the store; the
+// runs list, reopening a saved run, re-attaching to a run in progress after a reload, and the
+// runs overlaid for comparison.
 import type { GraphDoc } from '../../shared/graph/types.ts';
-import type { ServerPush, TrainConfigInput, TrainingEvent } from '../../shared/protocol.ts';
+import type {
+  RunDetail,
+  ServerPush,
+  TrainConfigInput,
+  TrainingEvent,
+} from '../../shared/protocol.ts';
 import { getEngine, type Engine } from '../project/engine.ts';
-import { clearQueue, emptyRun, flushBatches, queueBatch, useTraining } from './training-store.ts';
+import {
+  clearQueue,
+  emptyRun,
+  flushBatches,
+  isBusy,
+  queueBatch,
+  useTraining,
+  type Phase,
+} from './training-store.ts';
 
 let subscribed: Engine | null = null;
 /** Events that came while train.start was in flight, before we knew the run's id. */
@@ -10,13 +25,16 @@ let early: ServerPush[] = [];
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+const backendText = (b: { backend: string; device: string; reason: string }): string =>
+  `${b.backend} — ${b.device} (${b.reason})`;
+
 function subscribe(engine: Engine): void {
   if (subscribed === engine) return;
   subscribed = engine;
   engine.onEvent((push) => {
-    const { phase, runId } = useTraining.getState();
+    const { phase, runId, source } = useTraining.getState();
     if (phase === 'starting' && runId === null) early.push(push);
-    else if (push.runId === runId) apply(push.event);
+    else if (push.runId === runId && source === 'live') apply(push.event);
   });
 }
 
@@ -29,9 +47,7 @@ export function apply(event: TrainingEvent): void {
   flushBatches(); // keep the order: batches before what follows them
   switch (event.type) {
     case 'backend':
-      set({
-        backend: `${event.backend.backend} — ${event.backend.device} (${event.backend.reason})`,
-      });
+      set({ backend: backendText(event.backend) });
       break;
     case 'run-started':
       set({
@@ -39,21 +55,28 @@ export function apply(event: TrainingEvent): void {
           epochs: event.epochs,
           stepsPerEpoch: event.stepsPerEpoch,
           trainSamples: event.trainSamples,
+          validationSamples: event.validationSamples,
           testSamples: event.testSamples,
         },
+        download: null,
         activity: 'Starting the first batch…',
       });
       break;
     case 'dataset-progress': {
       const total = event.totalBytes ? ` of ${(event.totalBytes / 1e6).toFixed(1)} MB` : '';
       set({
-        activity: `Loading ${event.file}: ${(event.receivedBytes / 1e6).toFixed(1)} MB${total}`,
+        download: {
+          file: event.file,
+          receivedBytes: event.receivedBytes,
+          totalBytes: event.totalBytes,
+        },
+        activity: `Downloading ${event.file}: ${(event.receivedBytes / 1e6).toFixed(1)} MB${total}`,
       });
       break;
     }
     case 'status':
       set((s) =>
-        s.phase === 'finished' || s.phase === 'error'
+        !isBusy(s.phase)
           ? {}
           : {
               phase:
@@ -65,22 +88,42 @@ export function apply(event: TrainingEvent): void {
             },
       );
       break;
+    case 'epoch':
+      set((s) => ({
+        epochs: [
+          ...s.epochs,
+          {
+            epoch: event.epoch,
+            step: event.step,
+            loss: event.loss,
+            accuracy: event.accuracy,
+            valLoss: event.valLoss,
+            valAccuracy: event.valAccuracy,
+            learningRate: event.learningRate,
+            seconds: event.seconds,
+          },
+        ],
+      }));
+      break;
     case 'evaluation':
-      set({ evaluation: event.evaluation, activity: null });
+      // The model is saved before the test set is evaluated.
+      set({ evaluation: event.evaluation, hasModel: true, activity: null });
       break;
     case 'finished':
       set({ finished: event, phase: 'finished', activity: null });
+      void refreshRuns();
       break;
     case 'error':
       set({
         phase: 'error',
         activity: null,
+        download: null,
         error: event.checkpoint
-          ? `${event.message} (last checkpoint: ${event.checkpoint})`
+          ? `${event.message} The last checkpoint is kept in ${event.checkpoint}.`
           : event.message,
       });
+      void refreshRuns();
       break;
-    case 'epoch':
     case 'checkpoint':
       break;
   }
@@ -102,7 +145,13 @@ export async function startRun(
   }
   clearQueue();
   early = [];
-  useTraining.setState({ ...emptyRun, phase: 'starting', activity: 'Starting the engine…' });
+  useTraining.setState({
+    ...emptyRun,
+    phase: 'starting',
+    runName: graph.name,
+    activity: 'Starting the engine…',
+    view: 'dashboard',
+  });
   subscribe(engine);
   try {
     const { runId } = await engine.startTraining({ graph, config, dataDir: dataDir || null });
@@ -110,6 +159,7 @@ export async function startRun(
     early = [];
     useTraining.setState((s) => ({ runId, phase: s.phase === 'starting' ? 'running' : s.phase }));
     for (const p of buffered) apply(p.event);
+    void refreshRuns();
   } catch (e) {
     early = [];
     useTraining.setState({ phase: 'error', activity: null, error: message(e) });
@@ -130,5 +180,142 @@ export async function control(action: 'pause' | 'resume' | 'stop'): Promise<void
     }
   } catch (e) {
     useTraining.setState({ error: message(e) });
+  }
+}
+
+// ---- Runs ----
+
+/** Reloads the runs list; failures show in the list. */
+export async function refreshRuns(): Promise<void> {
+  const engine = await getEngine();
+  if (!engine || engine.transport === 'none') return;
+  try {
+    useTraining.setState({ runs: await engine.listRuns(), runsError: null });
+  } catch (e) {
+    useTraining.setState({ runsError: message(e) });
+  }
+}
+
+function phaseOf(detail: RunDetail): Phase {
+  switch (detail.entry.status) {
+    case 'running':
+      return 'running';
+    case 'paused':
+      return 'paused';
+    case 'failed':
+      return 'error';
+    case 'incomplete':
+      return 'incomplete';
+    default:
+      return 'finished';
+  }
+}
+
+/** The store's view of a run read back from its folder. */
+function shownFrom(detail: RunDetail, source: 'live' | 'saved') {
+  const e = detail.entry;
+  const last = detail.batches[detail.batches.length - 1];
+  return {
+    ...emptyRun,
+    source,
+    phase: phaseOf(detail),
+    runId: e.runId,
+    runName: e.name,
+    backend: detail.backend ? backendText(detail.backend) : null,
+    info: detail.info,
+    batches: detail.batches,
+    epochs: detail.epochs,
+    evaluation: detail.evaluation,
+    hasModel: detail.hasModel,
+    error: detail.error
+      ? detail.error.checkpoint
+        ? `${detail.error.message} The last checkpoint is kept in ${detail.error.checkpoint}.`
+        : detail.error.message
+      : e.status === 'incomplete'
+        ? 'This run ended without a result: the app was closed or the engine stopped during it.'
+        : null,
+    finished:
+      e.status === 'completed' || e.status === 'stopped' || e.status === 'early-stopped'
+        ? {
+            type: 'finished' as const,
+            status: e.status,
+            runDir: e.runDir,
+            epochs: detail.epochs.length,
+            step: last?.step ?? 0,
+            seconds: detail.epochs.reduce((a, p) => a + p.seconds, 0),
+            testAccuracy: detail.evaluation?.testAccuracy ?? e.testAccuracy,
+            testLoss: detail.evaluation?.testLoss ?? null,
+          }
+        : null,
+    last: last
+      ? {
+          type: 'batch' as const,
+          epoch: last.epoch,
+          step: last.step,
+          batchInEpoch: detail.info ? ((last.step - 1) % detail.info.stepsPerEpoch) + 1 : 0,
+          stepsPerEpoch: detail.info?.stepsPerEpoch ?? 0,
+          loss: last.loss,
+          accuracy: last.accuracy,
+          learningRate: last.learningRate,
+          samplesPerSecond: 0,
+          etaSeconds: 0,
+        }
+      : null,
+  };
+}
+
+/** Shows a saved run in the dashboard (not while this window's own run is in progress). */
+export async function openRun(runId: string): Promise<void> {
+  if (isBusy(useTraining.getState().phase)) return;
+  const engine = await getEngine();
+  if (!engine) return;
+  try {
+    const detail = await engine.getRun(runId);
+    const active = detail.entry.status === 'running' || detail.entry.status === 'paused';
+    if (active) subscribe(engine);
+    clearQueue();
+    useTraining.setState({ ...shownFrom(detail, active ? 'live' : 'saved'), view: 'dashboard' });
+  } catch (e) {
+    useTraining.setState({ runsError: message(e) });
+  }
+}
+
+/**
+ * After a reload: lists the runs and, if one is in progress (started by this or another window),
+ * shows it with the curves so far and follows its events.
+ */
+export async function attachToRuns(): Promise<void> {
+  await refreshRuns();
+  const { runs, phase } = useTraining.getState();
+  const active = runs.find((r) => r.status === 'running' || r.status === 'paused');
+  if (active && !isBusy(phase)) await openRun(active.runId);
+}
+
+/** Ticks or unticks a run in the comparison; its curves are fetched once. */
+export async function toggleCompare(runId: string): Promise<void> {
+  const { compare, compareData } = useTraining.getState();
+  if (compare.includes(runId)) {
+    useTraining.setState({ compare: compare.filter((r) => r !== runId) });
+    return;
+  }
+  useTraining.setState({ compare: [...compare, runId] });
+  const entry = useTraining.getState().runs.find((r) => r.runId === runId);
+  // A finished run's curves do not change; a running one's are fetched again each time.
+  if (compareData[runId] && entry?.status !== 'running' && entry?.status !== 'paused') return;
+  const engine = await getEngine();
+  if (!engine) return;
+  try {
+    const d = await engine.getRun(runId);
+    useTraining.setState((s) => ({
+      compareData: {
+        ...s.compareData,
+        [runId]: { runId, name: d.entry.name, batches: d.batches, epochs: d.epochs },
+      },
+    }));
+  } catch (e) {
+    useTraining.setState((s) => ({
+      compare: s.compare.filter((r) => r !== runId),
+      runsError: message(e),
+    }));
   }
 }

@@ -1,0 +1,60 @@
+// Under the data folder field: whether the chosen dataset is on disk (and where), or that Start
+// will download it first, with the choice of naming a folder that already has its files.
+import { useEffect } from 'react';
+import { DATASET_INFO, type DatasetName } from '../../shared/graph/types.ts';
+import type { DatasetStatus } from '../../shared/protocol.ts';
+import { getEngine } from '../project/engine.ts';
+import { useTraining } from './training-store.ts';
+
+const SOURCE: Record<NonNullable<DatasetStatus['source']>, string> = {
+  folder: 'the data folder',
+  env: '$NETFORGE_DATA_DIR',
+  cache: 'the download cache',
+};
+
+/** Asks the engine about the dataset whenever it or the folder changes (typing is debounced). */
+function useDatasetStatus(dataset: DatasetName, dataDir: string): void {
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      void getEngine().then(async (engine) => {
+        if (!engine || engine.transport === 'none') return;
+        try {
+          const status = await engine.datasetStatus(dataset, dataDir.trim() || null);
+          if (live) useTraining.setState({ datasetStatus: status });
+        } catch {
+          if (live) useTraining.setState({ datasetStatus: null });
+        }
+      });
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [dataset, dataDir]);
+}
+
+export function DatasetStatusLine({ dataset, dataDir }: { dataset: DatasetName; dataDir: string }) {
+  useDatasetStatus(dataset, dataDir);
+  const status = useTraining((s) => s.datasetStatus);
+  if (!status || status.dataset !== dataset) return null;
+  const label = DATASET_INFO[dataset].label;
+  if (status.found)
+    return (
+      <p className="train-field wide train-dataset-status muted" data-testid="train-dataset-status">
+        {label} found in {SOURCE[status.source ?? 'cache']} ({status.path}).
+        {status.notes.length > 0 && ` ${status.notes.join(' ')}`}
+      </p>
+    );
+  return (
+    <p
+      className="train-field wide train-dataset-status warn"
+      data-testid="train-dataset-status"
+      data-missing="true"
+    >
+      {status.message ? `${status.message} ` : ''}
+      {label} is not on disk yet: Start downloads about {(status.downloadBytes / 1e6).toFixed(1)} MB
+      into the cache first. Or use a folder that has its files: type its path in Data folder.
+    </p>
+  );
+}

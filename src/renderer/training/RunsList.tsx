@@ -1,0 +1,89 @@
+// The runs folder's runs, newest first: open one in the dashboard, tick several to overlay their
+// curves in the comparison chart.
+import { isBusy, useTraining, type TrainingState } from './training-store.ts';
+import { openRun, refreshRuns, toggleCompare } from './run.ts';
+
+const STATUS_LABEL: Record<TrainingState['runs'][number]['status'], string> = {
+  running: 'running',
+  paused: 'paused',
+  completed: 'completed',
+  stopped: 'stopped',
+  'early-stopped': 'stopped early',
+  failed: 'failed',
+  incomplete: 'incomplete',
+};
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+}
+
+export function RunsList() {
+  const runs = useTraining((s) => s.runs);
+  const error = useTraining((s) => s.runsError);
+  const shown = useTraining((s) => s.runId);
+  const compare = useTraining((s) => s.compare);
+  const busy = useTraining((s) => isBusy(s.phase));
+  return (
+    <section className="runs" data-testid="runs-list" aria-label="Runs">
+      <header className="runs-head">
+        <h3>Runs</h3>
+        <button type="button" data-testid="runs-refresh" onClick={() => void refreshRuns()}>
+          Refresh
+        </button>
+      </header>
+      {error && (
+        <p className="train-error" role="alert" data-testid="runs-error">
+          {error}
+        </p>
+      )}
+      {runs.length === 0 ? (
+        <p className="muted">No runs yet. Each training run is kept here with its curves.</p>
+      ) : (
+        <ul>
+          {runs.map((r) => (
+            <li
+              key={r.runId}
+              className={r.runId === shown ? 'current' : undefined}
+              data-testid="run-item"
+              data-run-id={r.runId}
+              data-status={r.status}
+            >
+              <label className="run-compare" title="Overlay this run's curves in the comparison">
+                <input
+                  type="checkbox"
+                  data-testid="run-compare"
+                  checked={compare.includes(r.runId)}
+                  onChange={() => void toggleCompare(r.runId)}
+                />
+              </label>
+              <button
+                type="button"
+                className="run-open"
+                data-testid="run-open"
+                disabled={busy && r.runId !== shown}
+                title={busy ? 'A run is in progress' : `Show ${r.runId}`}
+                onClick={() => void openRun(r.runId)}
+              >
+                <span className="run-name">{r.name}</span>
+                <span className="muted">
+                  {when(r.startedAt)} ·{' '}
+                  <span className={`run-status ${r.status}`}>{STATUS_LABEL[r.status]}</span>
+                  {r.testAccuracy !== null && ` · ${(r.testAccuracy * 100).toFixed(2)}%`}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
