@@ -4,16 +4,20 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DatasetError } from './errors.ts';
 import { findFile, readDataFile } from './files.ts';
-import type { Dataset, Split } from './types.ts';
+import type { Dataset, Split, TestSplit } from './types.ts';
 
 export const CIFAR_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 /** MD5 of the official archive, as published with it. */
 export const CIFAR_ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+/** Size of the official archive, to tell the user what a download will fetch. */
+export const CIFAR_ARCHIVE_BYTES = 170_052_171;
 export const CIFAR_FOLDER = 'cifar-10-batches-bin';
 /** The official archive's file name, also its name in the cache while it is being extracted. */
 export const CIFAR_ARCHIVE = 'cifar-10-binary.tar.gz';
 export const CIFAR_TEST_BATCH = 'test_batch.bin';
 const RECORD = 1 + 32 * 32 * 3;
+/** Images in each official batch file. */
+export const CIFAR_IMAGES_PER_BATCH = 10_000;
 export const CIFAR_TRAIN_BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 const DEFAULT_CLASSES = [
   'airplane',
@@ -62,6 +66,32 @@ export function parseCifarBatches(buffers: { file: string; bytes: Uint8Array }[]
   return { images, labels, count };
 }
 
+/**
+ * The note for a folder with fewer than 5 training batches (`trainPaths` are the ones there),
+ * training on `images` images; none for a full set.
+ */
+export function partialNote(dir: string, trainPaths: string[], images: number): string[] {
+  if (trainPaths.length >= CIFAR_TRAIN_BATCHES.length) return [];
+  const have = trainPaths.map((p) => basename(p)).join(', ');
+  return [
+    `Only ${trainPaths.length} of the 5 CIFAR-10 training batches are in ${dir} (${have}): training on ${images} images instead of 50000.`,
+  ];
+}
+
+/** batches.meta.txt's class names if it holds ten, else the standard ones. */
+async function classNamesIn(dir: string): Promise<string[]> {
+  try {
+    const names = (await readFile(join(dir, 'batches.meta.txt'), 'utf8'))
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.length === 10) return names;
+  } catch {
+    // batches.meta.txt is optional: the class names are fixed.
+  }
+  return DEFAULT_CLASSES;
+}
+
 /** Reads CIFAR-10 from a folder of binary batches (all five training batches, or as many as are there). */
 export async function readCifar10(dir: string): Promise<Dataset> {
   const testPath = await findFile(dir, CIFAR_TEST_BATCH);
@@ -77,30 +107,31 @@ export async function readCifar10(dir: string): Promise<Dataset> {
   const load = async (file: string) => ({ file, bytes: await readDataFile(file) });
   const train = parseCifarBatches(await Promise.all(trainPaths.map(load)));
   const test = parseCifarBatches([await load(testPath)]);
-  const notes: string[] = [];
-  if (trainPaths.length < 5) {
-    const have = trainPaths.map((p) => basename(p)).join(', ');
-    notes.push(
-      `Only ${trainPaths.length} of the 5 CIFAR-10 training batches are in ${dir} (${have}): training on ${train.count} images instead of 50000.`,
-    );
-  }
-  let classNames = DEFAULT_CLASSES;
-  try {
-    const names = (await readFile(join(dir, 'batches.meta.txt'), 'utf8'))
-      .split(/\r?\n/)
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (names.length === 10) classNames = names;
-  } catch {
-    // batches.meta.txt is optional: the class names are fixed.
-  }
+  const notes = partialNote(dir, trainPaths, train.count);
   return {
     name: 'cifar10',
-    classNames,
+    classNames: await classNamesIn(dir),
     imageShape: [32, 32, 3],
     train,
     test,
     source: dir,
     notes,
+  };
+}
+
+/** Reads only CIFAR-10's test batch from a folder (to show its images; no training batch needed). */
+export async function readCifar10Test(dir: string): Promise<TestSplit> {
+  const testPath = await findFile(dir, CIFAR_TEST_BATCH);
+  if (!testPath)
+    throw new DatasetError(
+      'E_DATA_MISSING',
+      `CIFAR-10 test_batch.bin is missing in ${dir}. Put the binary batches (${CIFAR_FOLDER} from cifar-10-binary.tar.gz) there, or point --data-dir / NETFORGE_DATA_DIR at them.`,
+    );
+  return {
+    name: 'cifar10',
+    classNames: await classNamesIn(dir),
+    imageShape: [32, 32, 3],
+    test: parseCifarBatches([{ file: testPath, bytes: await readDataFile(testPath) }]),
+    source: dir,
   };
 }

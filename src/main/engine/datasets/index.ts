@@ -4,23 +4,28 @@ import { homedir } from 'node:os';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetName } from '../../../shared/graph/types.ts';
+import type { DatasetStatus } from '../../../shared/protocol.ts';
 import {
   CIFAR_ARCHIVE,
+  CIFAR_ARCHIVE_BYTES,
   CIFAR_ARCHIVE_MD5,
   CIFAR_FOLDER,
+  CIFAR_IMAGES_PER_BATCH,
   CIFAR_TEST_BATCH,
   CIFAR_TRAIN_BATCHES,
   CIFAR_URL,
+  partialNote,
   readCifar10,
+  readCifar10Test,
 } from './cifar10.ts';
 import { downloadVerified, untarGz, writeAtomic, type DownloadOptions } from './download.ts';
 import { DatasetError } from './errors.ts';
 import { findFile } from './files.ts';
-import { MNIST_FILES, MNIST_URL, readMnist, type MnistFileKey } from './mnist.ts';
-import type { Dataset } from './types.ts';
+import { MNIST_FILES, MNIST_URL, readMnist, readMnistTest, type MnistFileKey } from './mnist.ts';
+import type { Dataset, TestSplit } from './types.ts';
 
 export { DatasetError } from './errors.ts';
-export type { Dataset, Split, DownloadProgress } from './types.ts';
+export type { Dataset, Split, DownloadProgress, TestSplit } from './types.ts';
 
 /** The digests a download must match, by dataset. */
 export interface DatasetDigests {
@@ -153,4 +158,182 @@ async function downloadCifar10(cache: string, dir: string, opts: LoadOptions): P
   } finally {
     await rm(archive, { force: true });
   }
+}
+
+// ---- Finding a dataset on disk without reading or downloading it (datasets.status, runs.images) ----
+
+const LABEL: Record<DatasetName, string> = { mnist: 'MNIST', cifar10: 'CIFAR-10' };
+const MNIST_NAMES = Object.values(MNIST_FILES).map((f) => f.name);
+
+/** Where a dataset was looked for: a folder the user named, $NETFORGE_DATA_DIR or the cache. */
+export type DatasetSource = 'folder' | 'env' | 'cache';
+
+export interface DatasetSearch {
+  /** Training would find every file it needs without a download. */
+  found: boolean;
+  source: DatasetSource;
+  /** The folder looked in: the named one, $NETFORGE_DATA_DIR, or the cache. */
+  root: string;
+  /** The folder holding the dataset's files (root or its mnist/ or cifar-10-batches-bin/), if any. */
+  dir: string | null;
+  /** Files training needs that are not there (names without .gz). */
+  missing: string[];
+  /** Anything the user should know, e.g. a partial CIFAR-10 (the notes training would give). */
+  notes: string[];
+  /** When not found: what is missing and what to do, written for the user. */
+  message: string | null;
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Of the files training reads from `dir`, those present (paths) and missing (names). */
+async function filesIn(
+  dir: string,
+  name: DatasetName,
+): Promise<{ present: string[]; train: string[]; missing: string[] }> {
+  const present: string[] = [];
+  const missing: string[] = [];
+  const train: string[] = [];
+  const names = name === 'mnist' ? MNIST_NAMES : [...CIFAR_TRAIN_BATCHES, CIFAR_TEST_BATCH];
+  for (const file of names) {
+    const path = await findFile(dir, file);
+    if (path) present.push(path);
+    else missing.push(file);
+    if (path && CIFAR_TRAIN_BATCHES.includes(file)) train.push(path);
+  }
+  return { present, train, missing };
+}
+
+/**
+ * Where `name` would be read from, mirroring loadDataset's order (the named folder, else
+ * $NETFORGE_DATA_DIR, else the cache) but only checking that files exist: nothing is read or
+ * downloaded. A named folder (or $NETFORGE_DATA_DIR) that lacks the files is not found: training
+ * would fail there rather than download.
+ */
+export async function findDataset(
+  name: DatasetName,
+  opts: { dataDir?: string | null; cacheDir?: string | null } = {},
+): Promise<DatasetSearch> {
+  const env = process.env.NETFORGE_DATA_DIR;
+  const named = opts.dataDir || env || null;
+  const label = LABEL[name];
+  if (!named) {
+    const root = opts.cacheDir ?? defaultCacheDir();
+    const dir = join(root, SUBFOLDER[name]);
+    const { train, missing } = await filesIn(dir, name);
+    // loadDataset downloads again unless these are there (see its CIFAR-10 condition).
+    const found =
+      name === 'mnist'
+        ? missing.length === 0
+        : !missing.includes(CIFAR_TEST_BATCH) && !missing.includes('data_batch_5.bin');
+    const size = await downloadBytes(name, root);
+    return {
+      found,
+      source: 'cache',
+      root,
+      dir: found ? dir : null,
+      missing: found ? [] : missing,
+      notes: found && name === 'cifar10' ? cifarNotes(dir, train) : [],
+      message: found
+        ? null
+        : `${label} is not on this machine yet: Netforge will download it (about ${megabytes(size)}) into ${dir} when a training starts. ` +
+          `On a machine without internet, name a folder that holds the files instead.`,
+    };
+  }
+  const source: DatasetSource = opts.dataDir ? 'folder' : 'env';
+  const where = source === 'env' ? `$NETFORGE_DATA_DIR (${named})` : named;
+  const fix =
+    source === 'env'
+      ? `Copy the ${label} files there, or unset NETFORGE_DATA_DIR to let Netforge download ${label}.`
+      : `Copy the ${label} files there, or leave the data folder empty to let Netforge download ${label}.`;
+  // The folder loadDataset would read; without its marker file, the one holding the most files
+  // (only to say what is missing).
+  const located = await locate(named, name);
+  let best: { dir: string; files: Awaited<ReturnType<typeof filesIn>> } | null = null;
+  for (const dir of located ? [located] : [join(named, SUBFOLDER[name]), named]) {
+    const files = await filesIn(dir, name);
+    if (!best || files.present.length > best.files.present.length) best = { dir, files };
+  }
+  if (!best || best.files.present.length === 0)
+    return {
+      found: false,
+      source,
+      root: named,
+      dir: null,
+      missing: best?.files.missing ?? [],
+      notes: [],
+      message: `No ${label} files in ${where} or its ${SUBFOLDER[name]}/ subfolder. ${fix}`,
+    };
+  const { dir, files } = best;
+  // Training needs all four MNIST files; CIFAR-10 needs the test batch and one training batch.
+  const needed =
+    name === 'mnist'
+      ? files.missing
+      : [
+          ...files.missing.filter((f) => f === CIFAR_TEST_BATCH),
+          ...(files.train.length === 0 ? ['data_batch_1..5.bin'] : []),
+        ];
+  const found = needed.length === 0;
+  return {
+    found,
+    source,
+    root: named,
+    dir,
+    missing: needed,
+    notes: found && name === 'cifar10' ? cifarNotes(dir, files.train) : [],
+    message: found ? null : `${dir} lacks ${needed.join(', ')} (${label}). ${fix}`,
+  };
+}
+
+const cifarNotes = (dir: string, train: string[]): string[] =>
+  partialNote(dir, train, train.length * CIFAR_IMAGES_PER_BATCH);
+
+/** What a download of `name` into the cache would fetch now: the files it still lacks. */
+export async function downloadBytes(name: DatasetName, cacheDir?: string | null): Promise<number> {
+  const dir = join(cacheDir ?? defaultCacheDir(), SUBFOLDER[name]);
+  if (name === 'cifar10')
+    return (await findFile(dir, CIFAR_TEST_BATCH)) && (await findFile(dir, 'data_batch_5.bin'))
+      ? 0
+      : CIFAR_ARCHIVE_BYTES;
+  let bytes = 0;
+  for (const f of Object.values(MNIST_FILES))
+    if (!(await findFile(dir, f.name))) bytes += f.gzBytes;
+  return bytes;
+}
+
+/** The answer to datasets.status: where `name` is, or why it is not found (no data is read). */
+export async function datasetStatus(
+  name: DatasetName,
+  opts: { dataDir?: string | null; cacheDir?: string | null } = {},
+): Promise<DatasetStatus> {
+  const search = await findDataset(name, opts);
+  return {
+    dataset: name,
+    found: search.found,
+    source: search.found ? search.source : null,
+    path: search.found ? search.dir : null,
+    downloadBytes: search.found ? 0 : await downloadBytes(name, opts.cacheDir),
+    notes: search.notes,
+    message: search.message,
+  };
+}
+
+const TEST_FILES: Record<DatasetName, string[]> = {
+  mnist: [MNIST_FILES.testImages.name, MNIST_FILES.testLabels.name],
+  cifar10: [CIFAR_TEST_BATCH],
+};
+
+/** The folder in `root` (or its dataset subfolder) holding the test split's files, or null. */
+export async function locateTestSplit(root: string, name: DatasetName): Promise<string | null> {
+  for (const dir of [join(root, SUBFOLDER[name]), root]) {
+    let all = true;
+    for (const f of TEST_FILES[name]) if (!(await findFile(dir, f))) all = false;
+    if (all) return dir;
+  }
+  return null;
+}
+
+/** Reads only the test split from a folder locateTestSplit returned. */
+export function readTestSplit(name: DatasetName, dir: string): Promise<TestSplit> {
+  return name === 'mnist' ? readMnistTest(dir) : readCifar10Test(dir);
 }

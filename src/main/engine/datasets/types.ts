@@ -23,3 +23,6 @@ export interface DownloadProgress {
   receivedBytes: number;
   totalBytes: number | null;
 }
+
+/** A dataset's test split alone, for showing its images without reading the training set. */
+export type TestSplit = Pick<Dataset, 'name' | 'classNames' | 'imageShape' | 'test' | 'source'>;
