@@ -62,9 +62,12 @@ function handleEngineRequests(): void {
   // This file is bundled into out/main, where the engine's sources are not: until the engine
   // is bundled for utilityProcess, fork it from the sources in the app folder (through tsx).
   const engineEntry = join(app.getAppPath(), 'src/main/engine/engine-process.ts');
-  const training = new TrainingService(
-    existsSync(engineEntry) ? { host: new EngineHost(engineEntry) } : {},
-  );
+  // The same for the process that computes feature maps (src/main/runs/feature-maps-host.ts).
+  const featureMapsEntry = join(app.getAppPath(), 'src/main/runs/feature-maps-process.ts');
+  const training = new TrainingService({
+    ...(existsSync(engineEntry) ? { host: new EngineHost(engineEntry) } : {}),
+    ...(existsSync(featureMapsEntry) ? { featureMaps: { entry: featureMapsEntry } } : {}),
+  });
   // Every window gets the events of the run in progress (the preload's onEvent).
   training.subscribe((push) => {
     for (const win of BrowserWindow.getAllWindows())

@@ -17,12 +17,16 @@ import {
   type ProjectEntry,
   type ServerReply,
 } from '../shared/protocol.ts';
+import { datasetStatus } from './engine/datasets/index.ts';
+import { RunsError } from './runs/errors.ts';
 import { TrainingError, type TrainingService } from './training-service.ts';
 
 /** Stable codes of failed replies (see ServerReply.error). */
 export const REQUEST_ERROR_CODES = {
-  E_BAD_REQUEST: 'The request is not valid JSON or does not match the protocol',
-  E_NOT_FOUND: 'No project of that name in the projects folder',
+  E_BAD_REQUEST:
+    'The request is not valid JSON or does not match the protocol, or names something that does not exist in the run: a test image index out of range, a layer without feature maps',
+  E_NOT_FOUND:
+    'No project of that name in the projects folder, or no run of that id in the runs folder (or its config.json is unreadable)',
   E_BAD_PROJECT: 'The text sent to projects.write is not a Netforge project',
   E_IO: 'The projects folder or a file in it could not be read or written',
   E_FORBIDDEN: "The request came from a page that is not Netforge's own (desktop app only)",
@@ -30,13 +34,21 @@ export const REQUEST_ERROR_CODES = {
   E_NO_RUN: 'The run named in train.pause/resume/stop is not in progress',
   E_ENGINE: 'The training engine could not be started',
   E_NO_TRAINING: 'This server was started without training',
+  E_DATA_MISSING:
+    "runs.images / runs.featureMaps: the run's dataset is not on disk (its data folder, $NETFORGE_DATA_DIR, the cache); these requests never download it",
+  E_NO_MODEL:
+    'runs.featureMaps: the run has no trained model (yet): it is saved when a run finishes',
+  E_NO_FEATURE_MAPS:
+    'runs.featureMaps: the network has no layer with an (h, w, c) output (e.g. an MLP)',
+  E_FEATURE_MAPS:
+    'runs.featureMaps: the model could not be loaded, or the process computing the maps failed or timed out',
 } as const;
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODES;
 
 export interface RequestContext {
   /** Folder holding `<name>.netforge.json` files; created when first needed. */
   projectsDir: string;
-  /** Runs train.* and runs.list; without it they fail with E_NO_TRAINING. */
+  /** Runs train.* and runs.*; without it they fail with E_NO_TRAINING. */
   training?: TrainingService;
 }
 
@@ -104,7 +116,7 @@ export async function handleRequest(
   try {
     return { id: request.id, ok: true, result: await answer(request, ctx) };
   } catch (e) {
-    if (e instanceof RequestError || e instanceof TrainingError)
+    if (e instanceof RequestError || e instanceof TrainingError || e instanceof RunsError)
       return failure(request.id, e.code, e.message);
     return failure(request.id, 'E_IO', (e as Error).message);
   }
@@ -134,6 +146,17 @@ async function answer(req: ClientRequest, ctx: RequestContext): Promise<unknown>
       return { runId: req.runId };
     case 'runs.list':
       return training(ctx).list();
+    case 'runs.get':
+      return training(ctx).get(req.runId);
+    case 'runs.images':
+      return training(ctx).images(req.runId, req.indices);
+    case 'runs.featureMaps':
+      return training(ctx).featureMaps(req.runId, req.layer, req.index);
+    case 'datasets.status':
+      return datasetStatus(req.dataset, {
+        dataDir: req.dataDir ?? null,
+        cacheDir: ctx.training?.cacheDir ?? null,
+      });
   }
 }
 

@@ -2,16 +2,20 @@
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
 // tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import type { GraphDoc } from '../shared/graph/types.ts';
 import {
   runIdSchema,
+  trainConfigSchema,
   trainRequestSchema,
   type BackendName,
+  type FeatureMaps,
+  type RunDetail,
   type RunEntry,
+  type RunImages,
   type RunStatus,
   type ServerPush,
   type TrainConfigInput,
@@ -19,6 +23,17 @@ import {
   type TrainStartResult,
 } from '../shared/protocol.ts';
 import { EngineHost } from './engine-host/host.ts';
+import { RunsError } from './runs/errors.ts';
+import { FeatureMapsHost, type FeatureMapsHostOptions } from './runs/feature-maps-host.ts';
+import { readRunDetail } from './runs/run-detail.ts';
+import {
+  ERROR_FILE,
+  readJson,
+  readRunStart,
+  START_FILE,
+  type RunStart,
+} from './runs/run-folder.ts';
+import { checkIndex, TestImages } from './runs/test-images.ts';
 
 /** Where runs go unless the user names another: $NETFORGE_RUNS_DIR or ~/Netforge/runs. */
 export function defaultRunsDir(): string {
@@ -44,6 +59,10 @@ export interface TrainingServiceOptions {
   backend?: BackendName | null;
   /** For tests: another EngineHost. */
   host?: EngineHost;
+  /** The engine's download cache (default ~/.cache/netforge/datasets). */
+  cacheDir?: string | null;
+  /** Where feature maps are computed (the Electron app names the process's source file). */
+  featureMaps?: FeatureMapsHostOptions;
 }
 
 export interface StartTraining {
@@ -62,11 +81,6 @@ interface CurrentRun {
   ended: boolean;
 }
 
-/** The file a failed run leaves in its folder, so runs.list can say so later. */
-const ERROR_FILE = 'error.json';
-/** Written when the folder is made: { name, startedAt }, before the engine writes anything. */
-const START_FILE = 'netforge-run.json';
-
 /** `2026-11-26T09-51-05-123Z`: an ISO time that is a valid file name. */
 const stampOf = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
 const STAMP_RE = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:-\d+)?$/;
@@ -81,17 +95,13 @@ function slug(name: string): string {
   );
 }
 
-async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 export class TrainingService {
   readonly runsDir: string;
+  /** The engine's download cache; null: its default. */
+  readonly cacheDir: string | null;
   private readonly host: EngineHost;
+  private readonly testImages: TestImages;
+  private readonly featureMapsHost: FeatureMapsHost;
   private readonly backend: BackendName | null;
   private readonly subscribers = new Set<Subscriber>();
   private current: CurrentRun | null = null;
@@ -100,7 +110,10 @@ export class TrainingService {
   constructor(options: TrainingServiceOptions = {}) {
     this.runsDir = options.runsDir ?? defaultRunsDir();
     this.backend = options.backend ?? null;
+    this.cacheDir = options.cacheDir ?? null;
     this.host = options.host ?? new EngineHost();
+    this.testImages = new TestImages(this.cacheDir);
+    this.featureMapsHost = new FeatureMapsHost(options.featureMaps);
     this.host.onEvent((e) => this.relay(e));
   }
 
@@ -132,13 +145,19 @@ export class TrainingService {
     try {
       // The previous run's engine may still be saving after its last event.
       await this.host.whenIdle();
-      const startedAt = new Date();
-      const { runId, runDir } = await this.makeRunDir(req.graph.name, startedAt);
+      const dataDir = req.dataDir || process.env['NETFORGE_DATA_DIR'] || null;
+      const start: RunStart = {
+        name: req.graph.name,
+        startedAt: new Date().toISOString(),
+        dataDir,
+      };
+      const { runId, runDir } = await this.makeRunDir(start);
       const parsed = trainRequestSchema.safeParse({
         graph: req.graph,
         config: req.config,
         runDir,
-        dataDir: req.dataDir || process.env['NETFORGE_DATA_DIR'] || null,
+        dataDir,
+        cacheDir: this.cacheDir,
         backend: this.backend,
       });
       if (!parsed.success)
@@ -207,6 +226,83 @@ export class TrainingService {
     );
   }
 
+  /** Everything kept of one run (runs.get); E_NOT_FOUND if the runs folder has no such run. */
+  async get(runId: string): Promise<RunDetail> {
+    return readRunDetail(await this.requireEntry(runId));
+  }
+
+  /** Test images of the run's dataset (runs.images), read from disk, never downloaded. */
+  async images(runId: string, indices: number[]): Promise<RunImages> {
+    const entry = await this.requireEntry(runId);
+    const { dataset, dataDir } = await this.runData(entry);
+    return this.testImages.images(dataset, dataDir, indices);
+  }
+
+  /**
+   * One layer's feature maps for one test image, from the run's trained model (runs.featureMaps),
+   * computed in a process of its own. E_NO_MODEL until the run has saved its model.
+   */
+  async featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps> {
+    const entry = await this.requireEntry(runId);
+    const modelDir = join(entry.runDir, 'model');
+    if (!existsSync(join(modelDir, 'model.json')))
+      throw new RunsError(
+        'E_NO_MODEL',
+        entry.status === 'running' || entry.status === 'paused'
+          ? `Run "${runId}" is still training. Feature maps are available once the run has finished (the trained model is saved at the end).`
+          : `Run "${runId}" has no trained model in ${modelDir} (${
+              entry.status === 'failed'
+                ? 'it failed before saving one'
+                : entry.status === 'incomplete'
+                  ? 'it ended before saving one'
+                  : 'its model files are missing'
+            }). Feature maps are available once a run has finished and saved its model.`,
+      );
+    const { dataset, dataDir } = await this.runData(entry);
+    const split = await this.testImages.split(dataset, dataDir);
+    checkIndex(split, index);
+    const [h, w, c] = split.imageShape;
+    const size = h * w * c;
+    const result = await this.featureMapsHost.run({
+      modelDir,
+      dataset,
+      pixels: Array.from(split.test.images.subarray(index * size, (index + 1) * size)),
+      shape: [h, w, c],
+      layer,
+    });
+    return { ...result, index, label: split.test.labels[index]! };
+  }
+
+  /** The feature-map process (tests check it for leaked tensors). */
+  get featureMapsProcess(): FeatureMapsHost {
+    return this.featureMapsHost;
+  }
+
+  private async requireEntry(runId: string): Promise<RunEntry> {
+    const entry = runIdSchema.safeParse(runId).success ? await this.entry(runId) : null;
+    if (!entry)
+      throw new RunsError(
+        'E_NOT_FOUND',
+        `There is no run "${runId}" in ${this.runsDir}: it may have been moved or deleted. The runs list shows the runs that are there.`,
+      );
+    return entry;
+  }
+
+  /** The dataset a run trained on and the data folder it was given. */
+  private async runData(entry: RunEntry) {
+    const config = trainConfigSchema.safeParse(await readJson(join(entry.runDir, 'config.json')));
+    if (!config.success)
+      throw new RunsError(
+        'E_NOT_FOUND',
+        `Run "${entry.runId}" has no readable config.json yet, so its dataset is unknown` +
+          (entry.status === 'running'
+            ? ' (it is still loading its data; ask again shortly).'
+            : '.'),
+      );
+    const start = await readRunStart(entry.runDir);
+    return { dataset: config.data.dataset, dataDir: start?.dataDir ?? null };
+  }
+
   private async entry(runId: string): Promise<RunEntry | null> {
     const runDir = join(this.runsDir, runId);
     let mtime: Date;
@@ -218,8 +314,7 @@ export class TrainingService {
       return null;
     }
     const active = this.activeRun?.runId === runId ? this.activeRun : null;
-    const start = (await readJson(join(runDir, START_FILE))) as
-      { name?: unknown; startedAt?: unknown } | undefined;
+    const start = await readRunStart(runDir);
     // graph.json: a run made by `netforge train --out` in this folder.
     const graph = (await readJson(join(runDir, 'graph.json'))) as { name?: unknown } | undefined;
     if (!start && !graph && !active) return null; // not a run folder
@@ -242,8 +337,7 @@ export class TrainingService {
         : m
           ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`
           : mtime.toISOString();
-    const name = [start?.name, graph?.name].find((n) => typeof n === 'string') as
-      string | undefined;
+    const name = start?.name ?? (typeof graph?.name === 'string' ? graph.name : undefined);
     return {
       runId,
       runDir,
@@ -257,15 +351,12 @@ export class TrainingService {
   /** Ends the engine process (a run in progress keeps its last checkpoint). */
   async close(): Promise<void> {
     this.subscribers.clear();
-    await this.host.close();
+    await Promise.all([this.host.close(), this.featureMapsHost.close()]);
     this.current = null;
   }
 
-  private async makeRunDir(
-    graphName: string,
-    startedAt: Date,
-  ): Promise<{ runId: string; runDir: string }> {
-    const base = `${slug(graphName)}-${stampOf(startedAt)}`;
+  private async makeRunDir(start: RunStart): Promise<{ runId: string; runDir: string }> {
+    const base = `${slug(start.name)}-${stampOf(new Date(start.startedAt))}`;
     try {
       await mkdir(this.runsDir, { recursive: true });
       for (let n = 1; ; n++) {
@@ -273,10 +364,7 @@ export class TrainingService {
         const runDir = join(this.runsDir, runId);
         try {
           await mkdir(runDir);
-          await writeFile(
-            join(runDir, START_FILE),
-            JSON.stringify({ name: graphName, startedAt: startedAt.toISOString() }, null, 1),
-          );
+          await writeFile(join(runDir, START_FILE), JSON.stringify(start, null, 1));
           return { runId, runDir };
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw e;
