@@ -26,19 +26,34 @@ const step = async (page: Page): Promise<number> =>
 const attr = async (l: Locator, name: string): Promise<number> =>
   Number((await l.getAttribute(name)) ?? 0);
 
+/** The RGBA bytes of a canvas element, read in the page. */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+}
+
 /** How many pixels of a canvas are not fully transparent (a drawn image has many). */
 const drawnPixels = (l: Locator): Promise<number> =>
-  l.evaluate(
-    `(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }`,
-  );
+  l.evaluate((el) => {
+    const c = el as unknown as CanvasLike;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    return n;
+  });
 
-/** Distinct grey levels in a canvas (a real digit or feature map has more than two). */
+/** Distinct red levels in a canvas (a real digit or feature map has more than two). */
 const distinctLevels = (l: Locator): Promise<number> =>
-  l.evaluate(
-    `(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      const s = new Set(); for (let i = 0; i < d.length; i += 4) s.add(d[i]); return s.size; }`,
-  );
+  l.evaluate((el) => {
+    const c = el as unknown as CanvasLike;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+    const levels = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) levels.add(d[i]!);
+    return levels.size;
+  });
 
 describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the editor', () => {
   let server: RunningServer;
@@ -117,9 +132,10 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     const before = await viewport.getAttribute('style');
     const pane = page.locator('.react-flow__pane');
     const box = (await pane.boundingBox())!;
-    await page.mouse.move(box.x + 40, box.y + box.height - 40);
+    // An empty spot left of the network, clear of the tabs and the zoom buttons.
+    await page.mouse.move(box.x + 60, box.y + 120);
     await page.mouse.down();
-    await page.mouse.move(box.x + 140, box.y + box.height - 90, { steps: 5 });
+    await page.mouse.move(box.x + 160, box.y + 170, { steps: 5 });
     await page.mouse.up();
     expect(await viewport.getAttribute('style')).not.toBe(before);
     await page.getByTestId('tab-dashboard').click();
@@ -174,6 +190,7 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     await maps.getByTestId('feature-index').fill('3');
     await maps.getByTestId('feature-layer').selectOption('conv2d_1');
     await expect.poll(() => maps.getByTestId('feature-map').count()).toBe(16);
+    await maps.getByTestId('feature-map').last().scrollIntoViewIfNeeded();
     shots['feature-maps'] = await page.screenshot();
     expect(errors).toEqual([]);
   });
@@ -222,6 +239,8 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
   it('shows why a run failed and lists it as failed', { timeout: 60_000 }, async () => {
     const empty = await mkdtemp(join(tmpdir(), 'netforge-e2e-nodata-'));
     temp.push(empty);
+    await page.getByTestId('btn-templates').click();
+    await page.getByTestId('template-card-lenet5').click();
     const panel = page.getByTestId('training-panel');
     await panel.getByTestId('train-data-dir').fill(empty);
     await expect

@@ -55,10 +55,13 @@ function Workbench() {
           <TrainingPanel />
         </div>
       </div>
-      <div className="app-bottom">
-        <SummaryPanel />
-        <ProblemsList />
-      </div>
+      {/* The dashboard takes the summary's height too; the canvas view brings it back. */}
+      {view !== 'dashboard' && (
+        <div className="app-bottom">
+          <SummaryPanel />
+          <ProblemsList />
+        </div>
+      )}
       <StatusBar />
       <TemplateGallery />
       <OpenDialog />

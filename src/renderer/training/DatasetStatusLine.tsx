@@ -1,5 +1,5 @@
-// Under the data folder field: whether the chosen dataset is on disk (and where), or that Start
-// will download it first, with the choice of naming a folder that already has its files.
+// Under the data folder field: whether the chosen dataset is on disk (and where), or why not:
+// Start downloads it into the cache first, unless a named folder lacks the files.
 import { useEffect } from 'react';
 import { DATASET_INFO, type DatasetName } from '../../shared/graph/types.ts';
 import type { DatasetStatus } from '../../shared/protocol.ts';
@@ -46,15 +46,15 @@ export function DatasetStatusLine({ dataset, dataDir }: { dataset: DatasetName; 
         {status.notes.length > 0 && ` ${status.notes.join(' ')}`}
       </p>
     );
+  // Not found: the engine's message says why and what Start will do (download into the cache,
+  // or fail because the named folder lacks the files).
   return (
     <p
       className="train-field wide train-dataset-status warn"
       data-testid="train-dataset-status"
       data-missing="true"
     >
-      {status.message ? `${status.message} ` : ''}
-      {label} is not on disk yet: Start downloads about {(status.downloadBytes / 1e6).toFixed(1)} MB
-      into the cache first. Or use a folder that has its files: type its path in Data folder.
+      {status.message ?? `${label} is not on disk.`}
     </p>
   );
 }

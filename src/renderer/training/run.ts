@@ -75,6 +75,7 @@ export function apply(event: TrainingEvent): void {
       break;
     }
     case 'status':
+      if (event.state !== 'stopping') void refreshRuns();
       set((s) =>
         !isBusy(s.phase)
           ? {}
@@ -291,6 +292,14 @@ export async function attachToRuns(): Promise<void> {
   if (active && !isBusy(phase)) await openRun(active.runId);
 }
 
+/** A legend label that tells runs of the same network apart: its name and start time. */
+function compareName(d: RunDetail): string {
+  const t = new Date(d.entry.startedAt);
+  return Number.isNaN(t.getTime())
+    ? d.entry.runId
+    : `${d.entry.name} ${t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`;
+}
+
 /** Ticks or unticks a run in the comparison; its curves are fetched once. */
 export async function toggleCompare(runId: string): Promise<void> {
   const { compare, compareData } = useTraining.getState();
@@ -309,7 +318,7 @@ export async function toggleCompare(runId: string): Promise<void> {
     useTraining.setState((s) => ({
       compareData: {
         ...s.compareData,
-        [runId]: { runId, name: d.entry.name, batches: d.batches, epochs: d.epochs },
+        [runId]: { runId, name: compareName(d), batches: d.batches, epochs: d.epochs },
       },
     }));
   } catch (e) {
