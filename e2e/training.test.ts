@@ -212,11 +212,17 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
         .toMatch(/Test accuracy \d+\.\d+%/);
       expect(await attr(dash.getByTestId('chart-loss'), 'data-points')).toBeGreaterThan(0);
 
-      // A second, shorter run with Adam, then both overlaid.
+      // Its network and settings come back into the editor, to change and train again.
       const panel = page.getByTestId('training-panel');
-      await page.getByTestId('btn-templates').click();
-      await page.getByTestId('template-card-lenet5').click();
+      await dash.getByTestId('run-edit-again').click();
+      await expect.poll(() => dash.count()).toBe(0);
+      await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
+      expect(await panel.getByTestId('train-epochs').inputValue()).toBe('15');
+      expect(await panel.getByTestId('train-val-split').inputValue()).toBe('10');
+
+      // A second, shorter run with Adam, then both overlaid.
       await panel.getByTestId('train-data-dir').fill(DATA_DIR);
+      await panel.getByTestId('train-val-split').fill('0');
       await panel.getByTestId('train-optimizer').selectOption('adam');
       await panel.getByTestId('train-lr').fill('0.001');
       await panel.getByTestId('train-limit-train').fill('640');

@@ -9,6 +9,7 @@ import { EvaluationPanel } from './evaluation/EvaluationPanel.tsx';
 import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
 import { getEngine } from '../project/engine.ts';
+import { editRunAgain } from './run.ts';
 import { RunsList } from './RunsList.tsx';
 import './dashboard.css';
 
@@ -50,6 +51,7 @@ function RunHeader() {
   const runId = useTraining((s) => s.runId);
   const finished = useTraining((s) => s.finished);
   const error = useTraining((s) => s.error);
+  const canEdit = useTraining((s) => s.source === 'saved' && s.runGraph !== null);
   const status = finished
     ? finished.status === 'completed'
       ? 'completed'
@@ -68,6 +70,20 @@ function RunHeader() {
       {runId && (
         <p className="muted">
           {source === 'saved' ? 'Saved run' : 'This session'} · {runId}
+          {canEdit && (
+            <>
+              {' · '}
+              <button
+                type="button"
+                className="link"
+                data-testid="run-edit-again"
+                title="Open this run's network as a new project, with its training settings"
+                onClick={() => editRunAgain()}
+              >
+                Edit and train again
+              </button>
+            </>
+          )}
         </p>
       )}
       {error && !isBusy(phase) && (

@@ -8,7 +8,12 @@ import type {
   TrainConfigInput,
   TrainingEvent,
 } from '../../shared/protocol.ts';
+import { newProject } from '../../shared/project.ts';
+import { confirmDiscard } from '../project/actions.ts';
 import { getEngine, type Engine } from '../project/engine.ts';
+import { forgetAutosave } from '../project/persistence.ts';
+import { useStore } from '../store/store.ts';
+import { toForm } from './config.ts';
 import {
   clearQueue,
   emptyRun,
@@ -228,6 +233,8 @@ function shownFrom(detail: RunDetail, source: 'live' | 'saved') {
     epochs: detail.epochs,
     evaluation: detail.evaluation,
     hasModel: detail.hasModel,
+    runGraph: detail.graph,
+    runConfig: detail.config,
     error: detail.error
       ? detail.error.checkpoint
         ? `${detail.error.message} The last checkpoint is kept in ${detail.error.checkpoint}.`
@@ -327,4 +334,25 @@ export async function toggleCompare(runId: string): Promise<void> {
       runsError: message(e),
     }));
   }
+}
+
+/**
+ * Opens the reopened run's network as a new project and puts its settings in the Training panel,
+ * to change and train again (asks first if the open project has unsaved changes).
+ */
+export function editRunAgain(): boolean {
+  const { runGraph, runConfig, form } = useTraining.getState();
+  if (!runGraph || !confirmDiscard()) return false;
+  const editor = useStore.getState();
+  editor.openProject(newProject(runGraph), null);
+  forgetAutosave(false);
+  useTraining.setState({
+    view: 'canvas',
+    ...(runConfig ? { form: { ...toForm(runConfig, form), dataDir: form.dataDir } } : {}),
+  });
+  editor.notify(
+    'info',
+    `Opened the network of run ${useTraining.getState().runId ?? ''} with its settings.`,
+  );
+  return true;
 }

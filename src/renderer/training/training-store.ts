@@ -2,7 +2,7 @@
 // saved one reopened from the runs list), the runs list and the runs overlaid for comparison.
 // Batch events can come hundreds a second, so they are queued and applied once per frame.
 import { create } from 'zustand';
-import type { DatasetName } from '../../shared/graph/types.ts';
+import type { DatasetName, GraphDoc } from '../../shared/graph/types.ts';
 import type {
   BatchPoint,
   DatasetStatus,
@@ -11,6 +11,7 @@ import type {
   OPTIMIZERS,
   RunEntry,
   Schedule,
+  TrainConfig,
   TrainingEventOf,
 } from '../../shared/protocol.ts';
 
@@ -110,6 +111,9 @@ export interface TrainingState {
   /** The run has a trained model on disk (feature maps need it). */
   hasModel: boolean;
   error: string | null;
+  /** A reopened run's graph and settings, to edit and train again. */
+  runGraph: GraphDoc | null;
+  runConfig: TrainConfig | null;
 
   // ---- Runs ----
   runs: RunEntry[];
@@ -162,6 +166,8 @@ export const emptyRun = {
   finished: null,
   hasModel: false,
   error: null,
+  runGraph: null,
+  runConfig: null,
 } satisfies Partial<TrainingState>;
 
 export const useTraining = create<TrainingState>()(() => ({
