@@ -55,6 +55,16 @@ const distinctLevels = (l: Locator): Promise<number> =>
     return levels.size;
   });
 
+/** Pixels whose red, green and blue differ (a colour image has many, a grey one none). */
+const colouredPixels = (l: Locator): Promise<number> =>
+  l.evaluate((el) => {
+    const c = el as unknown as CanvasLike;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) n++;
+    return n;
+  });
+
 describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the editor', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -238,6 +248,41 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
       await runs.nth(1).getByTestId('run-compare').check();
       await expect.poll(() => attr(dash.getByTestId('chart-compare'), 'data-series')).toBe(2);
       shots['compare'] = await page.screenshot();
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it(
+    'trains on CIFAR-10 with augmentation and shows colour test images',
+    { timeout: 120_000 },
+    async () => {
+      await page.getByTestId('btn-templates').click();
+      await page.getByTestId('template-card-cifar-small').click();
+      const panel = page.getByTestId('training-panel');
+      await panel.getByTestId('train-dataset').selectOption('cifar10');
+      await panel.getByTestId('train-data-dir').fill(DATA_DIR);
+      await expect
+        .poll(() => panel.getByTestId('train-dataset-status').textContent())
+        .toMatch(/CIFAR-10 found in the data folder/);
+      await panel.getByTestId('train-augment').check();
+      await panel.getByTestId('train-optimizer').selectOption('adam');
+      await panel.getByTestId('train-lr').fill('0.001');
+      await panel.getByTestId('train-schedule').selectOption('cosine');
+      await panel.getByTestId('train-limit-train').fill('256');
+      await panel.getByTestId('train-limit-test').fill('100');
+      await panel.getByTestId('train-epochs').fill('2');
+      await panel.getByTestId('train-val-split').fill('0');
+      await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
+      await panel.getByTestId('train-start').click();
+      const dash = page.getByTestId('dashboard');
+      await expect
+        .poll(() => dash.getByTestId('train-test-accuracy').textContent(), { timeout: 90_000 })
+        .toMatch(/Test accuracy \d+\.\d+% · loss \d+\.\d+ on 100 images/);
+      const item = dash.getByTestId('misclassified-item').first();
+      await expect.poll(() => drawnPixels(item.locator('canvas'))).toBeGreaterThan(100);
+      expect(await colouredPixels(item.locator('canvas'))).toBeGreaterThan(50);
+      await dash.getByTestId('misclassified-gallery').scrollIntoViewIfNeeded();
+      shots['cifar-evaluation'] = await page.screenshot();
       expect(errors).toEqual([]);
     },
   );
