@@ -4,7 +4,7 @@
 // while its charts update and while it scrolls. The same measurements with the run going, with
 // it paused (the same page, the engine waiting) and with no run (after Stop), side by side.
 //
-//   npm run bench:dashboard [-- --rounds 3] [-- --data-dir ../shared/datasets]
+//   npm run bench:dashboard [-- --rounds 3 --data-dir DIR]    (about 2.5 minutes a round)
 //
 // Each round starts a run, measures it running and paused (in alternating order from round to
 // round), stops it and measures again with no run; so the three conditions are interleaved over
