@@ -87,6 +87,31 @@ describe('EngineHost', () => {
     expect(existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))).toBe(true);
   });
 
+  it('pauses and stops at the next batch, not at the end of the epoch', async () => {
+    // Batches of 1: an epoch has as many steps as the training set has samples.
+    let sent = false;
+    const { host, events } = newHost((e, h) => {
+      if (e.type === 'batch' && !sent) {
+        sent = true;
+        void h.send({ type: 'pause' });
+      } else if (e.type === 'status' && e.state === 'paused') {
+        setTimeout(() => void h.send({ type: 'stop' }), 100);
+      }
+    });
+    const runDir = await dirs.make();
+    await host.send({
+      type: 'train',
+      request: trainRequest(runDir, data, { epochs: 1, batchSize: 1 }),
+    });
+    await host.whenIdle();
+    const started = events.find((e) => e.type === 'run-started') as TrainingEventOf<'run-started'>;
+    const finished = events.at(-1) as TrainingEventOf<'finished'>;
+    expect(finished).toMatchObject({ type: 'finished', status: 'stopped', epochs: 0 });
+    // Stopped within a few steps of the pause, far from the epoch's end.
+    expect(started.stepsPerEpoch).toBeGreaterThanOrEqual(100);
+    expect(finished.step).toBeLessThan(10);
+  });
+
   it('reports a killed engine as E_ENGINE_DIED, then starts a new one for the next job', async () => {
     let killed: number | undefined;
     const { host, events } = newHost((e, h) => {

@@ -65,6 +65,8 @@ export function splitValidation(
   };
 }
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   const { tf, model, optimizer, dataset, config, control, emit } = o;
   const state = o.state;
@@ -95,6 +97,10 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
     let seen = 0;
     const augment = config.augment && dataset.name === 'cifar10';
     for (; state.batchInEpoch < stepsPerEpoch; state.batchInEpoch++) {
+      // A training step runs synchronously: let the process handle what arrived meanwhile
+      // (pause, resume, stop from the host) so that they act at the next batch, not at the end
+      // of the epoch.
+      await yieldToEventLoop();
       if (control.isPaused) {
         const pausedAt = performance.now();
         await control.waitIfPaused();
