@@ -293,6 +293,14 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     await page.getByTestId('btn-templates').click();
     await page.getByTestId('template-card-lenet5').click();
     const panel = page.getByTestId('training-panel');
+    // The dataset is the graph's: LeNet-5 on CIFAR-10 is refused before Start, with the reason.
+    await panel.getByTestId('train-dataset').selectOption('cifar10');
+    await expect
+      .poll(() => panel.getByTestId('train-blocker').textContent())
+      .toMatch(/CIFAR-10 images are \(?\[?32, 32, 3/);
+    expect(await panel.getByTestId('train-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('graph-dataset').inputValue()).toBe('cifar10');
+    await panel.getByTestId('train-dataset').selectOption('mnist');
     await panel.getByTestId('train-data-dir').fill(empty);
     await expect
       .poll(() => panel.getByTestId('train-dataset-status').getAttribute('data-missing'))

@@ -1,19 +1,8 @@
 import { useId } from 'react';
 import { DATASETS, DATASET_INFO, type DatasetName } from '../../shared/graph/types.ts';
+import { commitDoc } from '../store/doc-fields.ts';
 import { useStore } from '../store/store.ts';
 import { useDrafts } from './useDrafts.ts';
-
-/** Applies a change to the document's top-level fields through the undo history. */
-function commitDoc(change: { name?: string; description?: string; dataset?: DatasetName | null }) {
-  const { doc, commit } = useStore.getState();
-  const next = { ...doc };
-  if (change.name !== undefined) next.name = change.name;
-  if (change.description !== undefined) next.description = change.description;
-  if (change.dataset === null) delete next.dataset;
-  else if (change.dataset) next.dataset = change.dataset;
-  // Only the dataset changes what analysis reports.
-  commit(next, { structural: change.dataset !== undefined });
-}
 
 /** Free text that commits on Enter (single line) or when the field loses focus. */
 function DocText(p: {

@@ -3,6 +3,7 @@
 import { useId } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import { OPTIMIZERS } from '../../shared/protocol.ts';
+import { commitDoc } from '../store/doc-fields.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
 import {
   setForm,
@@ -118,7 +119,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         value={dataset}
         options={DATASETS.map((d) => ({ value: d, label: DATASET_INFO[d].label }))}
         disabled={disabled}
-        onChange={(d) => setForm({ dataset: d })}
+        onChange={(d) => commitDoc({ dataset: d })}
       />
       <Select
         label="Optimizer"

@@ -1,5 +1,7 @@
 // The Training panel under the inspector: settings, Start / Pause / Resume / Stop and the live
 // progress. Curves, evaluation and runs are in the dashboard (Dashboard.tsx).
+import { useMemo } from 'react';
+import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { useEngine } from '../project/engine.ts';
@@ -11,8 +13,16 @@ import { isBusy, useTraining } from './training-store.ts';
 
 /** Why Start is disabled, or null when it is not. */
 function useStartBlocker(busy: boolean, configReason: string | null): string | null {
-  const analysis = useAnalysis();
+  const current = useAnalysis();
+  const doc = useStore((s) => s.doc);
   const engine = useEngine();
+  // A graph that names no dataset is checked against the one it will train on (MNIST).
+  const unnamed = doc.dataset === undefined;
+  const checked = useMemo(
+    () => (unnamed ? analyzeGraph({ ...doc, dataset: 'mnist' }) : null),
+    [unnamed, doc],
+  );
+  const analysis = checked ?? current;
   if (busy) return 'A run is in progress.';
   if (analysis.issues.length > 0) {
     const n = analysis.issues.length;
@@ -28,7 +38,8 @@ export function TrainingPanel() {
   const phase = useTraining((s) => s.phase);
   const form = useTraining((s) => s.form);
   const graphDataset = useStore((s) => s.doc.dataset);
-  const dataset = form.dataset ?? graphDataset ?? 'mnist';
+  // The graph's dataset; choosing another in the panel changes the graph's, as the inspector does.
+  const dataset = graphDataset ?? 'mnist';
   const busy = isBusy(phase);
   const view = useTraining((s) => s.view);
   const testAccuracy = useTraining((s) => s.evaluation?.testAccuracy ?? null);

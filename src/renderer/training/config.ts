@@ -82,7 +82,6 @@ export function toForm(config: TrainConfigInput, base: TrainForm): TrainForm {
   const s = config.schedule ?? { kind: 'constant' };
   return {
     ...base,
-    dataset: config.dataset,
     optimizer: config.optimizer ?? base.optimizer,
     learningRate: String(config.learningRate ?? base.learningRate),
     momentum: String(config.momentum ?? 0),

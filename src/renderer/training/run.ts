@@ -344,7 +344,9 @@ export function editRunAgain(): boolean {
   const { runGraph, runConfig, form } = useTraining.getState();
   if (!runGraph || !confirmDiscard()) return false;
   const editor = useStore.getState();
-  editor.openProject(newProject(runGraph), null);
+  // The run trained on config.dataset, whatever the graph named then.
+  const graph = runConfig ? { ...runGraph, dataset: runConfig.dataset } : runGraph;
+  editor.openProject(newProject(graph), null);
   forgetAutosave(false);
   useTraining.setState({
     view: 'canvas',

@@ -2,7 +2,7 @@
 // saved one reopened from the runs list), the runs list and the runs overlaid for comparison.
 // Batch events can come hundreds a second, so they are queued and applied once per frame.
 import { create } from 'zustand';
-import type { DatasetName, GraphDoc } from '../../shared/graph/types.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
 import type {
   BatchPoint,
   DatasetStatus,
@@ -21,9 +21,8 @@ export type BatchEvent = TrainingEventOf<'batch'>;
 export type FinishedEvent = TrainingEventOf<'finished'>;
 
 /** The form's fields, as typed (text until Start turns them into a TrainConfig). */
+/** The dataset is the graph's own (GraphDoc.dataset), so the shape checks use it too. */
 export interface TrainForm {
-  /** null: the graph's dataset (MNIST when it names none). */
-  dataset: DatasetName | null;
   dataDir: string;
   optimizer: Optimizer;
   learningRate: string;
@@ -129,7 +128,6 @@ export interface TrainingState {
 export const MAX_POINTS = 2000;
 
 export const initialForm: TrainForm = {
-  dataset: null,
   dataDir: '',
   optimizer: 'sgd',
   learningRate: '0.01',
