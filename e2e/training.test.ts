@@ -311,6 +311,14 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
       .toContain(empty);
     const runs = page.getByTestId('dashboard').getByTestId('run-item');
     await expect.poll(() => runs.first().getAttribute('data-status')).toBe('failed');
+
+    // Deleting it (after the confirmation, accepted here) removes it from the list.
+    const failedId = await runs.first().getAttribute('data-run-id');
+    const before = await runs.count();
+    await runs.first().hover();
+    await runs.first().getByTestId('run-delete').click();
+    await expect.poll(() => runs.count()).toBe(before - 1);
+    expect(await page.locator(`[data-run-id="${failedId}"]`).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

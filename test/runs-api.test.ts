@@ -413,11 +413,37 @@ describe('runs.get', () => {
         indices: [5],
       });
       expect(images.images[0]!.label).toBe((await testImageBytes(5)).label);
+      // The run in progress cannot be deleted.
+      const busy = await failure({ id: 4, type: 'runs.delete', runId: started.runId });
+      expect(busy.code).toBe('E_BUSY');
+      expect(existsSync(join(started.runDir, 'config.json'))).toBe(true);
     } finally {
       const done = nextEvent((l) => service.subscribe(l), ended);
       await service.stop(started.runId);
       await done;
     }
+  });
+});
+
+describe('runs.delete', () => {
+  it('deletes a finished run’s folder; it leaves the list, and a second delete is E_NOT_FOUND', async () => {
+    const done = nextEvent((l) => service.subscribe(l), ended);
+    const gone = await service.start({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 1 },
+      dataDir: data,
+    });
+    await done;
+    expect(existsSync(join(gone.runDir, 'model', 'model.json'))).toBe(true);
+    expect(await ok({ id: 1, type: 'runs.delete', runId: gone.runId })).toEqual({
+      runId: gone.runId,
+    });
+    expect(existsSync(gone.runDir)).toBe(false);
+    const runs = await ok<{ runId: string }[]>({ id: 2, type: 'runs.list' });
+    expect(runs.map((r) => r.runId)).not.toContain(gone.runId);
+    expect(runs.map((r) => r.runId)).toContain(runId); // the others stay
+    const again = await failure({ id: 3, type: 'runs.delete', runId: gone.runId });
+    expect(again.code).toBe('E_NOT_FOUND');
   });
 });
 

@@ -30,7 +30,8 @@ export const REQUEST_ERROR_CODES = {
   E_BAD_PROJECT: 'The text sent to projects.write is not a Netforge project',
   E_IO: 'The projects folder or a file in it could not be read or written',
   E_FORBIDDEN: "The request came from a page that is not Netforge's own (desktop app only)",
-  E_BUSY: 'A training run is already in progress (one at a time)',
+  E_BUSY:
+    'A training run is already in progress (one at a time), or runs.delete named the run in progress',
   E_NO_RUN: 'The run named in train.pause/resume/stop is not in progress',
   E_ENGINE: 'The training engine could not be started',
   E_NO_TRAINING: 'This server was started without training',
@@ -152,6 +153,9 @@ async function answer(req: ClientRequest, ctx: RequestContext): Promise<unknown>
       return training(ctx).images(req.runId, req.indices);
     case 'runs.featureMaps':
       return training(ctx).featureMaps(req.runId, req.layer, req.index);
+    case 'runs.delete':
+      await training(ctx).delete(req.runId);
+      return { runId: req.runId };
     case 'datasets.status':
       return datasetStatus(req.dataset, {
         dataDir: req.dataDir ?? null,

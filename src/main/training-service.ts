@@ -2,7 +2,7 @@
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
 // tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -229,6 +229,29 @@ export class TrainingService {
   /** Everything kept of one run (runs.get); E_NOT_FOUND if the runs folder has no such run. */
   async get(runId: string): Promise<RunDetail> {
     return readRunDetail(await this.requireEntry(runId));
+  }
+
+  /**
+   * Deletes a run's folder and everything in it (runs.delete). Refused with E_BUSY for the run
+   * in progress; E_NOT_FOUND for a folder that is not a run of this runs folder.
+   */
+  async delete(runId: string): Promise<void> {
+    const entry = await this.requireEntry(runId);
+    if (this.activeRun?.runId === runId || entry.status === 'running' || entry.status === 'paused')
+      throw new TrainingError(
+        'E_BUSY',
+        `Run "${runId}" is in progress; stop it before deleting it.`,
+      );
+    // The run that just ended: its engine may still be appending to metrics.jsonl.
+    if (this.current?.runId === runId) await this.host.whenIdle();
+    try {
+      await rm(entry.runDir, { recursive: true, force: true });
+    } catch (e) {
+      throw new TrainingError(
+        'E_IO',
+        `Could not delete ${entry.runDir} (${(e as Error).message}). Part of it may be left; delete it by hand.`,
+      );
+    }
   }
 
   /** Test images of the run's dataset (runs.images), read from disk, never downloaded. */

@@ -260,6 +260,8 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
     layer: z.string().min(1).max(200).nullable(),
     index: z.number().int().min(0),
   }),
+  /** Deletes a run's folder with everything in it (not the run in progress): { runId }. */
+  z.object({ id: z.number().int(), type: z.literal('runs.delete'), runId: runIdSchema }),
   /** Whether a dataset is on disk yet, and where (DatasetStatus). */
   z.object({
     id: z.number().int(),
@@ -435,7 +437,7 @@ export const serverReplySchema = z.object({
    * hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text };
    * projects.write: { name }; train.start: TrainStartResult; train.pause/resume/stop: { runId };
    * runs.list: RunEntry[]; runs.get: RunDetail; runs.images: RunImages;
-   * runs.featureMaps: FeatureMaps; datasets.status: DatasetStatus.
+   * runs.featureMaps: FeatureMaps; runs.delete: { runId }; datasets.status: DatasetStatus.
    */
   result: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -69,6 +69,8 @@ export interface EngineClient {
   runImages(runId: string, indices: number[]): Promise<RunImages>;
   /** One layer's feature maps for one test image, from the run's trained model. */
   featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps>;
+  /** Deletes a finished run's folder (E_BUSY for the run in progress). */
+  deleteRun(runId: string): Promise<void>;
   /** Whether `dataset` is on disk (in `dataDir`, $NETFORGE_DATA_DIR or the cache) or needs a download. */
   datasetStatus(dataset: DatasetName, dataDir?: string | null): Promise<DatasetStatus>;
   /**
@@ -136,6 +138,7 @@ const RESULTS = {
   'runs.get': runDetailSchema,
   'runs.images': runImagesSchema,
   'runs.featureMaps': featureMapsSchema,
+  'runs.delete': z.object({ runId: z.string() }),
   'datasets.status': datasetStatusSchema,
 } satisfies Record<ClientRequest['type'], z.ZodType>;
 
@@ -212,6 +215,9 @@ function clientOver(
     getRun: (runId) => call({ type: 'runs.get', runId }),
     runImages: (runId, indices) => call({ type: 'runs.images', runId, indices }),
     featureMaps: (runId, layer, index) => call({ type: 'runs.featureMaps', runId, layer, index }),
+    deleteRun: async (runId) => {
+      await call({ type: 'runs.delete', runId });
+    },
     datasetStatus: (dataset, dataDir) =>
       call({ type: 'datasets.status', dataset, ...(dataDir ? { dataDir } : {}) }),
     onEvent,
@@ -536,6 +542,7 @@ export function createNoneClient(reason: string): EngineClient {
     getRun: fail,
     runImages: fail,
     featureMaps: fail,
+    deleteRun: fail,
     datasetStatus: fail,
     onEvent: () => () => {},
     close: () => {},

@@ -1,7 +1,7 @@
 // The runs folder's runs, newest first: open one in the dashboard, tick several to overlay their
 // curves in the comparison chart.
 import { isBusy, useTraining, type TrainingState } from './training-store.ts';
-import { openRun, refreshRuns, toggleCompare } from './run.ts';
+import { deleteRun, openRun, refreshRuns, toggleCompare } from './run.ts';
 
 const STATUS_LABEL: Record<TrainingState['runs'][number]['status'], string> = {
   running: 'running',
@@ -80,6 +80,18 @@ export function RunsList() {
                   {r.testAccuracy !== null && ` · ${(r.testAccuracy * 100).toFixed(2)}%`}
                 </span>
               </button>
+              {r.status !== 'running' && r.status !== 'paused' && (
+                <button
+                  type="button"
+                  className="run-delete"
+                  data-testid="run-delete"
+                  title={`Delete ${r.runId} (its folder, checkpoints and model)`}
+                  aria-label={`Delete run ${r.runId}`}
+                  onClick={() => void deleteRun(r.runId)}
+                >
+                  ×
+                </button>
+              )}
             </li>
           ))}
         </ul>

@@ -358,3 +358,32 @@ export function editRunAgain(): boolean {
   );
   return true;
 }
+
+/** Deletes a finished run after asking; the dashboard stops showing it if it did. */
+export async function deleteRun(runId: string): Promise<void> {
+  const entry = useTraining.getState().runs.find((r) => r.runId === runId);
+  const label = entry ? `${entry.name} (${runId})` : runId;
+  if (
+    !window.confirm(
+      `Delete the run ${label} with its checkpoints and model? This cannot be undone.`,
+    )
+  )
+    return;
+  const engine = await getEngine();
+  if (!engine) return;
+  try {
+    await engine.deleteRun(runId);
+  } catch (e) {
+    useTraining.setState({ runsError: message(e) });
+    return;
+  }
+  useTraining.setState((s) => {
+    const { [runId]: _gone, ...compareData } = s.compareData;
+    return {
+      ...(s.runId === runId && !isBusy(s.phase) ? emptyRun : {}),
+      compare: s.compare.filter((r) => r !== runId),
+      compareData,
+    };
+  });
+  await refreshRuns();
+}
