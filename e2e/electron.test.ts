@@ -56,6 +56,13 @@ describe('desktop app in Electron', () => {
           }),
         );
         expect(reply).toMatchObject({ id: 1, ok: true, result: { projectsDir } });
+        // The desktop app offers the system's folder picker for the data folder.
+        expect(
+          await window.evaluate(
+            () =>
+              typeof (globalThis as unknown as { netforge: NetforgeBridge }).netforge.chooseFolder,
+          ),
+        ).toBe('function');
       } finally {
         await app.close();
         await rm(projectsDir, { recursive: true, force: true });

@@ -321,4 +321,27 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     expect(await page.locator(`[data-run-id="${failedId}"]`).count()).toBe(0);
     expect(errors).toEqual([]);
   });
+  it(
+    'offers the desktop app’s folder picker for the data folder',
+    { timeout: 60_000 },
+    async () => {
+      // Browser mode has no picker; a page whose bridge has one (the desktop preload's, here a
+      // stand-in that answers at once, since Electron can't run on this machine) shows the button.
+      const picker = await browser.newPage();
+      const pickerErrors = watchForErrors(picker);
+      await picker.addInitScript(
+        `window.netforge = { version: 'test', chooseFolder: async () => ${JSON.stringify(DATA_DIR)} };`,
+      );
+      await picker.goto(server.url);
+      const panel = picker.getByTestId('training-panel');
+      expect(await page.getByTestId('train-choose-folder').count()).toBe(0);
+      await panel.getByTestId('train-choose-folder').click();
+      await expect.poll(() => panel.getByTestId('train-data-dir').inputValue()).toBe(DATA_DIR);
+      await expect
+        .poll(() => panel.getByTestId('train-dataset-status').textContent())
+        .toMatch(/MNIST found in the data folder/);
+      await picker.close();
+      expect(pickerErrors).toEqual([]);
+    },
+  );
 });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
 import type { ServerReply } from '../shared/protocol.ts';
 import { EngineHost } from './engine-host/host.ts';
@@ -87,6 +87,22 @@ function handleEngineRequests(): void {
       };
     return handleRequest(checked.request, ctx);
   });
+  // The system's folder picker, for the Training panel's data folder.
+  ipcMain.handle(
+    'netforge:choose-folder',
+    async (event, title: unknown): Promise<string | null> => {
+      if (!isOwnPage(event)) return null;
+      const win = BrowserWindow.fromWebContents(event.sender);
+      const options = {
+        title: typeof title === 'string' ? title.slice(0, 200) : 'Choose a folder',
+        properties: ['openDirectory' as const],
+      };
+      const result = win
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  );
 }
 
 app.on('window-all-closed', () => {

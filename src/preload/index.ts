@@ -10,6 +10,7 @@ const bridge: NetforgeBridge = {
   // Main validates every request (clientRequestSchema) and the renderer's EngineClient
   // validates every reply, so this only forwards.
   request: (req) => ipcRenderer.invoke('netforge:request', req),
+  chooseFolder: (title) => ipcRenderer.invoke('netforge:choose-folder', String(title)),
   // The renderer's EngineClient validates every event (serverPushSchema).
   onEvent: (listener) => {
     const handler = (_event: unknown, push: ServerPush) => listener(push);

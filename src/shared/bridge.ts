@@ -18,4 +18,9 @@ export interface NetforgeBridge {
    * only so that stand-in bridges in tests may leave it out; the preload always has it.
    */
   onEvent?(listener: (push: ServerPush) => void): () => void;
+  /**
+   * Desktop app only: the system's folder picker; resolves to the chosen folder, or null when
+   * cancelled. Browser mode has none (its folders are on the server's machine: type the path).
+   */
+  chooseFolder?(title: string): Promise<string | null>;
 }

@@ -2,6 +2,7 @@
 // batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
 import { useId } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
+import type { NetforgeBridge } from '../../shared/bridge.ts';
 import { OPTIMIZERS } from '../../shared/protocol.ts';
 import { commitDoc } from '../store/doc-fields.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
@@ -109,6 +110,12 @@ const SCHEDULES: { value: ScheduleKind; label: string }[] = [
   { value: 'cosine', label: 'Cosine' },
 ];
 
+/** The desktop app's folder picker (the preload's bridge); browser mode has none. */
+const bridge = (globalThis as { netforge?: NetforgeBridge }).netforge;
+const chooseFolder = bridge?.chooseFolder
+  ? (title: string) => bridge.chooseFolder!(title)
+  : undefined;
+
 export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disabled: boolean }) {
   const form = useTraining((s) => s.form);
   return (
@@ -133,11 +140,27 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         name="dataDir"
         label="Data folder"
         testId="train-data-dir"
-        placeholder="server default"
-        title="A folder with the dataset's files; empty uses the server's data folder or the download cache"
+        placeholder={chooseFolder ? 'default: download cache' : 'server default'}
+        title="A folder with the dataset's files; empty uses $NETFORGE_DATA_DIR or the download cache"
         wide
         disabled={disabled}
       />
+      {chooseFolder && (
+        <div className="train-field wide">
+          <button
+            type="button"
+            data-testid="train-choose-folder"
+            disabled={disabled}
+            onClick={() =>
+              void chooseFolder('Folder with the dataset files').then((dir) => {
+                if (dir) setForm({ dataDir: dir });
+              })
+            }
+          >
+            Choose a folder…
+          </button>
+        </div>
+      )}
       <DatasetStatusLine dataset={dataset} dataDir={form.dataDir} />
       <TextField name="learningRate" label="Learning rate" testId="train-lr" disabled={disabled} />
       {form.optimizer === 'sgd' ? (
