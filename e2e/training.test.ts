@@ -221,6 +221,10 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
         .poll(() => dash.getByTestId('train-test-accuracy').textContent())
         .toMatch(/Test accuracy \d+\.\d+%/);
       expect(await attr(dash.getByTestId('chart-loss'), 'data-points')).toBeGreaterThan(0);
+      expect(await dash.getByTestId('dash-settings').textContent()).toBe(
+        'SGD · lr 0.01 · batch 32 · 15 epochs · 10% validation · first 640 training images · ' +
+          'first 500 test images · seed 42',
+      );
 
       // Its network and settings come back into the editor, to change and train again.
       const panel = page.getByTestId('training-panel');

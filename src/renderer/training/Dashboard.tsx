@@ -10,6 +10,7 @@ import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
 import { getEngine } from '../project/engine.ts';
 import { editRunAgain } from './run.ts';
+import { settingsLine } from './settings-line.ts';
 import { RunsList } from './RunsList.tsx';
 import './dashboard.css';
 
@@ -52,6 +53,7 @@ function RunHeader() {
   const finished = useTraining((s) => s.finished);
   const error = useTraining((s) => s.error);
   const canEdit = useTraining((s) => s.source === 'saved' && s.runGraph !== null);
+  const config = useTraining((s) => s.runConfig);
   const status = finished
     ? finished.status === 'completed'
       ? 'completed'
@@ -84,6 +86,11 @@ function RunHeader() {
               </button>
             </>
           )}
+        </p>
+      )}
+      {config && (
+        <p className="muted" data-testid="dash-settings">
+          {settingsLine(config)}
         </p>
       )}
       {error && !isBusy(phase) && (

@@ -2,11 +2,12 @@
 // runs list, reopening a saved run, re-attaching to a run in progress after a reload, and the
 // runs overlaid for comparison.
 import type { GraphDoc } from '../../shared/graph/types.ts';
-import type {
-  RunDetail,
-  ServerPush,
-  TrainConfigInput,
-  TrainingEvent,
+import {
+  trainConfigSchema,
+  type RunDetail,
+  type ServerPush,
+  type TrainConfigInput,
+  type TrainingEvent,
 } from '../../shared/protocol.ts';
 import { newProject } from '../../shared/project.ts';
 import { confirmDiscard } from '../project/actions.ts';
@@ -151,10 +152,12 @@ export async function startRun(
   }
   clearQueue();
   early = [];
+  const parsed = trainConfigSchema.safeParse(config);
   useTraining.setState({
     ...emptyRun,
     phase: 'starting',
     runName: graph.name,
+    runConfig: parsed.success ? parsed.data : null,
     activity: 'Starting the engine…',
     view: 'dashboard',
   });
