@@ -21,6 +21,8 @@ export default defineConfig({
           globalSetup: ['e2e/global-setup.ts'],
           fileParallelism: false,
           hookTimeout: 120_000,
+          // What the page shows can lag on a busy 2-core machine (the unit tests run alongside).
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

@@ -234,20 +234,35 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
       expect(await panel.getByTestId('train-epochs').inputValue()).toBe('15');
       expect(await panel.getByTestId('train-val-split').inputValue()).toBe('10');
 
-      // A second, shorter run with Adam, then both overlaid.
+      // A second run with Adam: stopped part-way, then continued from its checkpoint to the
+      // end; then both runs overlaid.
       await panel.getByTestId('train-data-dir').fill(DATA_DIR);
       await panel.getByTestId('train-val-split').fill('0');
       await panel.getByTestId('train-optimizer').selectOption('adam');
       await panel.getByTestId('train-lr').fill('0.001');
       await panel.getByTestId('train-limit-train').fill('640');
       await panel.getByTestId('train-limit-test').fill('200');
-      await panel.getByTestId('train-epochs').fill('3');
+      await panel.getByTestId('train-epochs').fill('10');
       await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
       await panel.getByTestId('train-start').click();
+      await expect.poll(() => step(page), { timeout: 60_000 }).toBeGreaterThan(30);
+      await panel.getByTestId('train-stop').click();
       await expect
-        .poll(() => dash.getByTestId('train-test-accuracy').textContent(), { timeout: 120_000 })
+        .poll(() => dash.getByTestId('dash-status').textContent(), { timeout: 60_000 })
+        .toBe('stopped');
+      const stoppedAt = await step(page);
+      expect(stoppedAt).toBeLessThan(200);
+      await dash.getByTestId('run-continue').click();
+      await expect
+        .poll(() => dash.getByTestId('dash-status').textContent(), { timeout: 120_000 })
+        .toBe('completed');
+      expect(await step(page)).toBe(200);
+      await expect
+        .poll(() => dash.getByTestId('train-test-accuracy').textContent())
         .toMatch(/Test accuracy/);
+      expect(await dash.getByTestId('chart-loss').getAttribute('data-epochs')).toBe('10');
       await expect.poll(() => runs.count()).toBe(2);
+      await expect.poll(() => runs.first().getAttribute('data-status')).toBe('completed');
       await runs.nth(0).getByTestId('run-compare').check();
       await runs.nth(1).getByTestId('run-compare').check();
       await expect.poll(() => attr(dash.getByTestId('chart-compare'), 'data-series')).toBe(2);

@@ -425,6 +425,69 @@ describe('runs.get', () => {
   });
 });
 
+describe('runs.continue', () => {
+  it('continues a stopped run from its checkpoint to the end, in its own folder', async () => {
+    const firstEpoch = nextEvent(
+      (l) => service.subscribe(l),
+      (e) => e.type === 'epoch',
+    );
+    const stopped = nextEvent((l) => service.subscribe(l), ended);
+    const run = await service.start({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 3 },
+      dataDir: data,
+    });
+    await firstEpoch;
+    await service.stop(run.runId);
+    const stop = await stopped;
+    expect(stop).toMatchObject({ type: 'finished', status: 'stopped' });
+    const stopStep = (stop as { step: number }).step;
+    const stepsPerEpoch = Math.ceil(TRAIN / config.batchSize);
+    expect(stopStep).toBeLessThan(3 * stepsPerEpoch);
+
+    const events: TrainingEvent[] = [];
+    const off = service.subscribe((p) => events.push(p.event));
+    const done = nextEvent((l) => service.subscribe(l), ended);
+    const again = await ok<{ runId: string; runDir: string }>({
+      id: 1,
+      type: 'runs.continue',
+      runId: run.runId,
+    });
+    expect(again).toEqual({ runId: run.runId, runDir: run.runDir });
+    const end = await done;
+    off();
+    expect(end).toMatchObject({ type: 'finished', status: 'completed', step: 3 * stepsPerEpoch });
+    const started = events.find((e) => e.type === 'run-started');
+    expect(started).toMatchObject({ resumedFromStep: stopStep });
+    // One run in the list, completed, whose curves go on from the stop without repeats.
+    let detail = await ok<RunDetail>({ id: 2, type: 'runs.get', runId: run.runId });
+    for (let tries = 0; detail.entry.status !== 'completed' && tries < 100; tries++) {
+      await sleep(50);
+      detail = await ok<RunDetail>({ id: 2, type: 'runs.get', runId: run.runId });
+    }
+    expect(detail.entry.status).toBe('completed');
+    expect(detail.evaluation?.samples).toBe(TEST);
+    const steps = detail.batches.map((b) => b.step);
+    expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+    expect(steps.at(-1)).toBe(3 * stepsPerEpoch);
+    expect(detail.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+
+    // Completed runs are not continued.
+    const finished = await failure({ id: 3, type: 'runs.continue', runId: run.runId });
+    expect(finished.code).toBe('E_FINISHED');
+  });
+
+  it('refuses a run that kept no checkpoint, saying to start again', async () => {
+    const empty = await dirs.make();
+    const done = nextEvent((l) => service.subscribe(l), ended);
+    const run = await service.start({ graph: tinyGraph(), config, dataDir: empty });
+    expect(await done).toMatchObject({ type: 'error', code: 'E_DATA_MISSING', checkpoint: null });
+    const error = await failure({ id: 1, type: 'runs.continue', runId: run.runId });
+    expect(error.code).toBe('E_NO_CHECKPOINT');
+    expect(error.message).toMatch(/Start it again/);
+  });
+});
+
 describe('runs.delete', () => {
   it('deletes a finished run’s folder; it leaves the list, and a second delete is E_NOT_FOUND', async () => {
     const done = nextEvent((l) => service.subscribe(l), ended);

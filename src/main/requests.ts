@@ -35,6 +35,8 @@ export const REQUEST_ERROR_CODES = {
   E_NO_RUN: 'The run named in train.pause/resume/stop is not in progress',
   E_ENGINE: 'The training engine could not be started',
   E_NO_TRAINING: 'This server was started without training',
+  E_FINISHED: 'runs.continue: the run already trained all its epochs',
+  E_NO_CHECKPOINT: 'runs.continue: the run kept no checkpoint to continue from',
   E_DATA_MISSING:
     "runs.images / runs.featureMaps: the run's dataset is not on disk (its data folder, $NETFORGE_DATA_DIR, the cache); these requests never download it",
   E_NO_MODEL:
@@ -153,6 +155,8 @@ async function answer(req: ClientRequest, ctx: RequestContext): Promise<unknown>
       return training(ctx).images(req.runId, req.indices);
     case 'runs.featureMaps':
       return training(ctx).featureMaps(req.runId, req.layer, req.index);
+    case 'runs.continue':
+      return training(ctx).continueRun(req.runId);
     case 'runs.delete':
       await training(ctx).delete(req.runId);
       return { runId: req.runId };

@@ -40,7 +40,8 @@ export function defaultRunsDir(): string {
   return process.env['NETFORGE_RUNS_DIR'] || join(homedir(), 'Netforge', 'runs');
 }
 
-export type TrainingErrorCode = 'E_BUSY' | 'E_NO_RUN' | 'E_ENGINE' | 'E_IO' | 'E_BAD_REQUEST';
+export type TrainingErrorCode =
+  'E_BUSY' | 'E_NO_RUN' | 'E_ENGINE' | 'E_IO' | 'E_BAD_REQUEST' | 'E_FINISHED' | 'E_NO_CHECKPOINT';
 
 export class TrainingError extends Error {
   constructor(
@@ -176,6 +177,72 @@ export class TrainingService {
         );
       }
       return { runId, runDir };
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /**
+   * Continues a run that was stopped, failed or cut short from its last checkpoint, in its own
+   * folder and with its own graph, settings and data folder (runs.continue). Its old result
+   * files go: the continued run writes them again when it ends. E_BUSY while a run is in
+   * progress; E_NO_CHECKPOINT when the run kept none; E_FINISHED for a run that completed.
+   */
+  async continueRun(runId: string): Promise<TrainStartResult> {
+    const active = this.activeRun;
+    if (this.starting || active)
+      throw new TrainingError(
+        'E_BUSY',
+        `A training run${active ? ` (${active.runId})` : ''} is already in progress; Netforge ` +
+          'trains one network at a time. Stop it, or wait for it to finish, then continue this one.',
+      );
+    this.starting = true;
+    try {
+      const entry = await this.requireEntry(runId);
+      if (entry.status === 'completed' || entry.status === 'early-stopped')
+        throw new TrainingError(
+          'E_FINISHED',
+          `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
+            'To train longer, use "Edit and train again" with more epochs.',
+        );
+      const last = join(entry.runDir, 'checkpoints', 'last');
+      if (!existsSync(join(last, 'state.json')))
+        throw new TrainingError(
+          'E_NO_CHECKPOINT',
+          `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
+            'epoch and when a run is stopped). Start it again instead.',
+        );
+      const graph = await readJson(join(entry.runDir, 'graph.json'));
+      const config = await readJson(join(entry.runDir, 'config.json'));
+      const start = await readRunStart(entry.runDir);
+      const parsed = trainRequestSchema.safeParse({
+        graph,
+        config,
+        runDir: entry.runDir,
+        dataDir: start?.dataDir ?? null,
+        cacheDir: this.cacheDir,
+        backend: this.backend,
+        resume: true,
+      });
+      if (!parsed.success)
+        throw new TrainingError(
+          'E_BAD_REQUEST',
+          `Run "${runId}" cannot be continued: its graph.json or config.json is not readable (${parsed.error.issues[0]?.message}).`,
+        );
+      await this.host.whenIdle();
+      for (const file of ['run.json', 'evaluation.json', ERROR_FILE])
+        await rm(join(entry.runDir, file), { force: true });
+      this.current = { runId, runDir: entry.runDir, paused: false, ended: false };
+      try {
+        await this.host.send({ type: 'train', request: parsed.data });
+      } catch (e) {
+        this.current = null;
+        throw new TrainingError(
+          'E_ENGINE',
+          `The training engine could not be started: ${(e as Error).message}`,
+        );
+      }
+      return { runId, runDir: entry.runDir };
     } finally {
       this.starting = false;
     }

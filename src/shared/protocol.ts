@@ -260,6 +260,11 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
     layer: z.string().min(1).max(200).nullable(),
     index: z.number().int().min(0),
   }),
+  /**
+   * Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its
+   * settings; the result is a TrainStartResult and its events come as for train.start.
+   */
+  z.object({ id: z.number().int(), type: z.literal('runs.continue'), runId: runIdSchema }),
   /** Deletes a run's folder with everything in it (not the run in progress): { runId }. */
   z.object({ id: z.number().int(), type: z.literal('runs.delete'), runId: runIdSchema }),
   /** Whether a dataset is on disk yet, and where (DatasetStatus). */
@@ -365,6 +370,8 @@ export const runDetailSchema = z.object({
     .nullable(),
   /** True when model/ holds a trained model (feature maps need it). */
   hasModel: z.boolean(),
+  /** True when checkpoints/last can be continued from (runs.continue). */
+  hasCheckpoint: z.boolean(),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
@@ -437,7 +444,8 @@ export const serverReplySchema = z.object({
    * hello: { version, projectsDir }; projects.list: ProjectEntry[]; projects.read: { text };
    * projects.write: { name }; train.start: TrainStartResult; train.pause/resume/stop: { runId };
    * runs.list: RunEntry[]; runs.get: RunDetail; runs.images: RunImages;
-   * runs.featureMaps: FeatureMaps; runs.delete: { runId }; datasets.status: DatasetStatus.
+   * runs.featureMaps: FeatureMaps; runs.continue: TrainStartResult; runs.delete: { runId };
+   * datasets.status: DatasetStatus.
    */
   result: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),

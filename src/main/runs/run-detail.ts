@@ -167,5 +167,6 @@ export async function readRunDetail(entry: RunEntry): Promise<RunDetail> {
     evaluation: parsed<Evaluation>(evaluationSchema, evaluation) ?? fromMetrics.evaluation,
     error: parsed(errorSchema, error) ?? fromMetrics.error,
     hasModel: existsSync(join(dir, 'model', 'model.json')),
+    hasCheckpoint: existsSync(join(dir, 'checkpoints', 'last', 'state.json')),
   };
 }

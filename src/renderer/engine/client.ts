@@ -69,6 +69,11 @@ export interface EngineClient {
   runImages(runId: string, indices: number[]): Promise<RunImages>;
   /** One layer's feature maps for one test image, from the run's trained model. */
   featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps>;
+  /**
+   * Continues a stopped, failed or cut-short run from its last checkpoint (E_FINISHED,
+   * E_NO_CHECKPOINT, E_BUSY); its events come through onEvent as for startTraining.
+   */
+  continueRun(runId: string): Promise<TrainStartResult>;
   /** Deletes a finished run's folder (E_BUSY for the run in progress). */
   deleteRun(runId: string): Promise<void>;
   /** Whether `dataset` is on disk (in `dataDir`, $NETFORGE_DATA_DIR or the cache) or needs a download. */
@@ -138,6 +143,7 @@ const RESULTS = {
   'runs.get': runDetailSchema,
   'runs.images': runImagesSchema,
   'runs.featureMaps': featureMapsSchema,
+  'runs.continue': trainStartResultSchema,
   'runs.delete': z.object({ runId: z.string() }),
   'datasets.status': datasetStatusSchema,
 } satisfies Record<ClientRequest['type'], z.ZodType>;
@@ -215,6 +221,7 @@ function clientOver(
     getRun: (runId) => call({ type: 'runs.get', runId }),
     runImages: (runId, indices) => call({ type: 'runs.images', runId, indices }),
     featureMaps: (runId, layer, index) => call({ type: 'runs.featureMaps', runId, layer, index }),
+    continueRun: (runId) => call({ type: 'runs.continue', runId }),
     deleteRun: async (runId) => {
       await call({ type: 'runs.delete', runId });
     },
@@ -542,6 +549,7 @@ export function createNoneClient(reason: string): EngineClient {
     getRun: fail,
     runImages: fail,
     featureMaps: fail,
+    continueRun: fail,
     deleteRun: fail,
     datasetStatus: fail,
     onEvent: () => () => {},

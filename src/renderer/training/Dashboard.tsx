@@ -9,7 +9,7 @@ import { EvaluationPanel } from './evaluation/EvaluationPanel.tsx';
 import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
 import { getEngine } from '../project/engine.ts';
-import { editRunAgain } from './run.ts';
+import { continueShownRun, editRunAgain } from './run.ts';
 import { settingsLine } from './settings-line.ts';
 import { RunsList } from './RunsList.tsx';
 import './dashboard.css';
@@ -54,6 +54,7 @@ function RunHeader() {
   const error = useTraining((s) => s.error);
   const canEdit = useTraining((s) => s.source === 'saved' && s.runGraph !== null);
   const config = useTraining((s) => s.runConfig);
+  const canContinue = useTraining((s) => s.canContinue && !isBusy(s.phase));
   const status = finished
     ? finished.status === 'completed'
       ? 'completed'
@@ -72,6 +73,20 @@ function RunHeader() {
       {runId && (
         <p className="muted">
           {source === 'saved' ? 'Saved run' : 'This session'} · {runId}
+          {canContinue && (
+            <>
+              {' · '}
+              <button
+                type="button"
+                className="link"
+                data-testid="run-continue"
+                title="Train on from this run's last checkpoint, in the same folder, with the same settings"
+                onClick={() => void continueShownRun()}
+              >
+                Continue training
+              </button>
+            </>
+          )}
           {canEdit && (
             <>
               {' · '}

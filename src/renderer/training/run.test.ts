@@ -74,6 +74,48 @@ describe('following a run', () => {
     expect(s.last?.step).toBe(2);
   });
 
+  it('drops the points after the checkpoint a continued run starts from', () => {
+    for (const step of [1, 2, 3, 4]) apply(batch(step, 2));
+    flushBatches();
+    apply({
+      type: 'run-started',
+      runDir: '/r',
+      backend: { backend: 'wasm', device: 'CPU', reason: 'test' },
+      totalParams: 1,
+      trainSamples: 100,
+      validationSamples: 0,
+      testSamples: 50,
+      stepsPerEpoch: 10,
+      epochs: 2,
+      resumedFromStep: 2,
+      notes: [],
+    });
+    apply(batch(3, 1.5));
+    flushBatches();
+    expect(useTraining.getState().batches.map((b) => [b.step, b.loss])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 1.5],
+    ]);
+  });
+
+  it('offers to continue a stopped run, or a failed one that kept a checkpoint', () => {
+    apply({
+      type: 'finished',
+      status: 'stopped',
+      runDir: '/r',
+      epochs: 1,
+      step: 12,
+      seconds: 3,
+      testAccuracy: 0.5,
+      testLoss: 1,
+    });
+    expect(useTraining.getState().canContinue).toBe(true);
+    useTraining.setState({ phase: 'running', canContinue: false });
+    apply({ type: 'error', code: 'E_DATA_MISSING', message: 'No files.', checkpoint: null });
+    expect(useTraining.getState().canContinue).toBe(false);
+  });
+
   it('pauses, resumes, and ends with the error and its checkpoint', () => {
     apply({ type: 'status', state: 'paused', step: -1 });
     expect(useTraining.getState().phase).toBe('paused');
@@ -90,6 +132,7 @@ describe('following a run', () => {
     const s = useTraining.getState();
     expect(s.phase).toBe('error');
     expect(s.error).toMatch(/NaN.*checkpoint is kept in \/r\/checkpoints\/last/);
+    expect(s.canContinue).toBe(true);
     // A late status event does not bring a failed run back to life.
     apply({ type: 'status', state: 'resumed', step: -1 });
     expect(useTraining.getState().phase).toBe('error');

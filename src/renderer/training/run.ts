@@ -56,6 +56,14 @@ export function apply(event: TrainingEvent): void {
       set({ backend: backendText(event.backend) });
       break;
     case 'run-started':
+      if (event.resumedFromStep !== null) {
+        // Continued from a checkpoint: what came after it is trained again.
+        const at = event.resumedFromStep;
+        set((s) => ({
+          batches: s.batches.filter((b) => b.step <= at),
+          epochs: s.epochs.filter((p) => p.step <= at),
+        }));
+      }
       set({
         info: {
           epochs: event.epochs,
@@ -117,7 +125,13 @@ export function apply(event: TrainingEvent): void {
       set({ evaluation: event.evaluation, hasModel: true, activity: null });
       break;
     case 'finished':
-      set({ finished: event, phase: 'finished', activity: null });
+      // A stopped run keeps its last checkpoint and can go on from it.
+      set({
+        finished: event,
+        phase: 'finished',
+        activity: null,
+        canContinue: event.status === 'stopped',
+      });
       void refreshRuns();
       break;
     case 'error':
@@ -125,6 +139,7 @@ export function apply(event: TrainingEvent): void {
         phase: 'error',
         activity: null,
         download: null,
+        canContinue: event.checkpoint !== null,
         error: event.checkpoint
           ? `${event.message} The last checkpoint is kept in ${event.checkpoint}.`
           : event.message,
@@ -238,6 +253,9 @@ function shownFrom(detail: RunDetail, source: 'live' | 'saved') {
     hasModel: detail.hasModel,
     runGraph: detail.graph,
     runConfig: detail.config,
+    canContinue:
+      detail.hasCheckpoint &&
+      (e.status === 'stopped' || e.status === 'failed' || e.status === 'incomplete'),
     error: detail.error
       ? detail.error.checkpoint
         ? `${detail.error.message} The last checkpoint is kept in ${detail.error.checkpoint}.`
@@ -389,4 +407,40 @@ export async function deleteRun(runId: string): Promise<void> {
     };
   });
   await refreshRuns();
+}
+
+/**
+ * Continues the reopened run from its last checkpoint: it becomes the live run, its curves so
+ * far stay and the new points follow them.
+ */
+export async function continueShownRun(): Promise<void> {
+  const { runId, canContinue, phase } = useTraining.getState();
+  if (!runId || !canContinue || isBusy(phase)) return;
+  const engine = await getEngine();
+  if (!engine) return;
+  clearQueue();
+  early = [];
+  // Keep what the run has so far (curves, settings); drop its old end.
+  useTraining.setState({
+    phase: 'starting',
+    source: 'live',
+    canContinue: false,
+    evaluation: null,
+    finished: null,
+    error: null,
+    hasModel: false,
+    activity: 'Starting the engine…',
+  });
+  subscribe(engine);
+  try {
+    await engine.continueRun(runId);
+    const buffered = early.filter((p) => p.runId === runId);
+    early = [];
+    useTraining.setState((s) => ({ phase: s.phase === 'starting' ? 'running' : s.phase }));
+    for (const p of buffered) apply(p.event);
+    void refreshRuns();
+  } catch (e) {
+    early = [];
+    useTraining.setState({ phase: 'error', activity: null, error: message(e) });
+  }
 }

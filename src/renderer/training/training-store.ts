@@ -110,6 +110,8 @@ export interface TrainingState {
   /** The run has a trained model on disk (feature maps need it). */
   hasModel: boolean;
   error: string | null;
+  /** A reopened run can be continued from its last checkpoint (runs.continue). */
+  canContinue: boolean;
   /** A reopened run's graph and settings, to edit and train again. */
   runGraph: GraphDoc | null;
   runConfig: TrainConfig | null;
@@ -164,6 +166,7 @@ export const emptyRun = {
   finished: null,
   hasModel: false,
   error: null,
+  canContinue: false,
   runGraph: null,
   runConfig: null,
 } satisfies Partial<TrainingState>;
