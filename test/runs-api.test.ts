@@ -239,6 +239,7 @@ describe('runs.get', () => {
     );
     expect(detail.error).toBeNull();
     expect(detail.hasModel).toBe(true);
+    expect(detail.hasCheckpoint).toBe(true);
   });
 
   it('thins a long run to MAX_BATCH_POINTS evenly, keeping the first and the last, and skips a half-written line', async () => {
@@ -320,6 +321,7 @@ describe('runs.get', () => {
       evaluation: null,
       error: null,
       hasModel: false,
+      hasCheckpoint: false,
     });
   });
 
