@@ -20,6 +20,7 @@ import {
   type ServerPush,
   type TrainConfigInput,
   type TrainingEvent,
+  type TrainRequest,
   type TrainStartResult,
 } from '../shared/protocol.ts';
 import { EngineHost } from './engine-host/host.ts';
@@ -134,16 +135,8 @@ export class TrainingService {
    * Starts a run in a new folder `<graph name>-<timestamp>` of the runs folder. Its events can
    * reach subscribers before this resolves. E_BUSY while another run is in progress.
    */
-  async start(req: StartTraining): Promise<TrainStartResult> {
-    const active = this.activeRun;
-    if (this.starting || active)
-      throw new TrainingError(
-        'E_BUSY',
-        `A training run${active ? ` (${active.runId})` : ''} is already in progress; Netforge ` +
-          'trains one network at a time. Stop it, or wait for it to finish, then start again.',
-      );
-    this.starting = true;
-    try {
+  start(req: StartTraining): Promise<TrainStartResult> {
+    return this.exclusively('start again', async () => {
       // The previous run's engine may still be saving after its last event.
       await this.host.whenIdle();
       const dataDir = req.dataDir || process.env['NETFORGE_DATA_DIR'] || null;
@@ -166,20 +159,8 @@ export class TrainingService {
           'E_BAD_REQUEST',
           `Invalid training request: ${parsed.error.message}`,
         );
-      this.current = { runId, runDir, paused: false, ended: false };
-      try {
-        await this.host.send({ type: 'train', request: parsed.data });
-      } catch (e) {
-        this.current = null;
-        throw new TrainingError(
-          'E_ENGINE',
-          `The training engine could not be started: ${(e as Error).message}`,
-        );
-      }
-      return { runId, runDir };
-    } finally {
-      this.starting = false;
-    }
+      return this.launch(runId, parsed.data);
+    });
   }
 
   /**
@@ -188,16 +169,8 @@ export class TrainingService {
    * files go: the continued run writes them again when it ends. E_BUSY while a run is in
    * progress; E_NO_CHECKPOINT when the run kept none; E_FINISHED for a run that completed.
    */
-  async continueRun(runId: string): Promise<TrainStartResult> {
-    const active = this.activeRun;
-    if (this.starting || active)
-      throw new TrainingError(
-        'E_BUSY',
-        `A training run${active ? ` (${active.runId})` : ''} is already in progress; Netforge ` +
-          'trains one network at a time. Stop it, or wait for it to finish, then continue this one.',
-      );
-    this.starting = true;
-    try {
+  continueRun(runId: string): Promise<TrainStartResult> {
+    return this.exclusively('continue this one', async () => {
       const entry = await this.requireEntry(runId);
       if (entry.status === 'completed' || entry.status === 'early-stopped')
         throw new TrainingError(
@@ -205,21 +178,17 @@ export class TrainingService {
           `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
             'To train longer, use "Edit and train again" with more epochs.',
         );
-      const last = join(entry.runDir, 'checkpoints', 'last');
-      if (!existsSync(join(last, 'state.json')))
+      if (!existsSync(join(entry.runDir, 'checkpoints', 'last', 'state.json')))
         throw new TrainingError(
           'E_NO_CHECKPOINT',
           `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
             'epoch and when a run is stopped). Start it again instead.',
         );
-      const graph = await readJson(join(entry.runDir, 'graph.json'));
-      const config = await readJson(join(entry.runDir, 'config.json'));
-      const start = await readRunStart(entry.runDir);
       const parsed = trainRequestSchema.safeParse({
-        graph,
-        config,
+        graph: await readJson(join(entry.runDir, 'graph.json')),
+        config: await readJson(join(entry.runDir, 'config.json')),
         runDir: entry.runDir,
-        dataDir: start?.dataDir ?? null,
+        dataDir: (await readRunStart(entry.runDir))?.dataDir ?? null,
         cacheDir: this.cacheDir,
         backend: this.backend,
         resume: true,
@@ -232,20 +201,40 @@ export class TrainingService {
       await this.host.whenIdle();
       for (const file of ['run.json', 'evaluation.json', ERROR_FILE])
         await rm(join(entry.runDir, file), { force: true });
-      this.current = { runId, runDir: entry.runDir, paused: false, ended: false };
-      try {
-        await this.host.send({ type: 'train', request: parsed.data });
-      } catch (e) {
-        this.current = null;
-        throw new TrainingError(
-          'E_ENGINE',
-          `The training engine could not be started: ${(e as Error).message}`,
-        );
-      }
-      return { runId, runDir: entry.runDir };
+      return this.launch(runId, parsed.data);
+    });
+  }
+
+  /** Runs `fn` unless a run is in progress or starting (E_BUSY, saying what to do to `then`). */
+  private async exclusively<T>(then: string, fn: () => Promise<T>): Promise<T> {
+    const active = this.activeRun;
+    if (this.starting || active)
+      throw new TrainingError(
+        'E_BUSY',
+        `A training run${active ? ` (${active.runId})` : ''} is already in progress; Netforge ` +
+          `trains one network at a time. Stop it, or wait for it to finish, then ${then}.`,
+      );
+    this.starting = true;
+    try {
+      return await fn();
     } finally {
       this.starting = false;
     }
+  }
+
+  /** Makes `runId` the run in progress and hands its request to the engine. */
+  private async launch(runId: string, request: TrainRequest): Promise<TrainStartResult> {
+    this.current = { runId, runDir: request.runDir, paused: false, ended: false };
+    try {
+      await this.host.send({ type: 'train', request });
+    } catch (e) {
+      this.current = null;
+      throw new TrainingError(
+        'E_ENGINE',
+        `The training engine could not be started: ${(e as Error).message}`,
+      );
+    }
+    return { runId, runDir: request.runDir };
   }
 
   pause(runId: string): Promise<void> {
