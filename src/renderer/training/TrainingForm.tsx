@@ -6,13 +6,8 @@ import type { NetforgeBridge } from '../../shared/bridge.ts';
 import { OPTIMIZERS } from '../../shared/protocol.ts';
 import { commitDoc } from '../store/doc-fields.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
-import {
-  setForm,
-  useTraining,
-  type Optimizer,
-  type ScheduleKind,
-  type TrainForm,
-} from './training-store.ts';
+import { OPTIMIZER_NAMES } from './settings-line.ts';
+import { setForm, useTraining, type ScheduleKind, type TrainForm } from './training-store.ts';
 
 type TextKey = {
   [K in keyof TrainForm]: TrainForm[K] extends string ? K : never;
@@ -96,13 +91,6 @@ function Check(props: {
   );
 }
 
-const OPTIMIZER_LABEL: Record<Optimizer, string> = {
-  sgd: 'SGD',
-  adam: 'Adam',
-  rmsprop: 'RMSprop',
-  adagrad: 'Adagrad',
-};
-
 const SCHEDULES: { value: ScheduleKind; label: string }[] = [
   { value: 'constant', label: 'Constant' },
   { value: 'step', label: 'Step decay' },
@@ -132,7 +120,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         label="Optimizer"
         testId="train-optimizer"
         value={form.optimizer}
-        options={OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABEL[o] }))}
+        options={OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_NAMES[o] }))}
         disabled={disabled}
         onChange={(o) => setForm({ optimizer: o })}
       />

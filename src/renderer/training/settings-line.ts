@@ -1,7 +1,8 @@
 // A run's settings in one line, for the dashboard's header.
 import type { TrainConfig } from '../../shared/protocol.ts';
 
-const OPTIMIZER_NAMES: Record<TrainConfig['optimizer'], string> = {
+/** How the optimizers are named to the user. */
+export const OPTIMIZER_NAMES: Record<TrainConfig['optimizer'], string> = {
   sgd: 'SGD',
   adam: 'Adam',
   rmsprop: 'RMSprop',
