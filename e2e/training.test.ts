@@ -363,4 +363,45 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
       expect(pickerErrors).toEqual([]);
     },
   );
+  it('a second window follows a run started in another', { timeout: 120_000 }, async () => {
+    const other = await browser.newPage();
+    await other.setViewportSize({ width: 1600, height: 1000 });
+    const otherErrors = watchForErrors(other);
+    await other.goto(server.url);
+    await other.getByTestId('app').waitFor();
+    await other.getByTestId('tab-canvas').click();
+
+    await page.getByTestId('btn-templates').click();
+    await page.getByTestId('template-card-lenet5').click();
+    const panel = page.getByTestId('training-panel');
+    await panel.getByTestId('train-data-dir').fill(DATA_DIR);
+    await panel.getByTestId('train-optimizer').selectOption('sgd');
+    await panel.getByTestId('train-lr').fill('0.01');
+    await panel.getByTestId('train-limit-train').fill('640');
+    await panel.getByTestId('train-limit-test').fill('200');
+    await panel.getByTestId('train-val-split').fill('0');
+    await panel.getByTestId('train-epochs').fill('10');
+    await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
+    await panel.getByTestId('train-start').click();
+
+    // The other window, showing no run, follows this one without leaving its canvas.
+    const otherPanel = other.getByTestId('training-panel');
+    await expect.poll(() => step(other), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await other.getByTestId('dashboard').count()).toBe(0);
+    await other.getByTestId('tab-dashboard').click();
+    const otherDash = other.getByTestId('dashboard');
+    await expect
+      .poll(() => otherDash.getByTestId('run-item').first().getAttribute('data-status'))
+      .toBe('running');
+    await expect
+      .poll(() => attr(otherDash.getByTestId('chart-loss'), 'data-points'))
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => otherDash.getByTestId('train-test-accuracy').textContent(), { timeout: 90_000 })
+      .toMatch(/Test accuracy \d+\.\d+% · loss \d+\.\d+ on 200 images/);
+    expect(await otherPanel.getByTestId('train-progress').getAttribute('data-step')).toBe('200');
+    await other.close();
+    expect(otherErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });

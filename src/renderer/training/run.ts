@@ -41,7 +41,20 @@ function subscribe(engine: Engine): void {
     const { phase, runId, source } = useTraining.getState();
     if (phase === 'starting' && runId === null) early.push(push);
     else if (push.runId === runId && source === 'live') apply(push.event);
+    else otherRun(push);
   });
+}
+
+/**
+ * A run this window is not showing (started from another window or browser tab): the runs list
+ * follows its start and end, and a window showing no run at all follows the run itself.
+ */
+function otherRun(push: ServerPush): void {
+  const type = push.event.type;
+  if (type === 'run-started' || type === 'finished' || type === 'error') void refreshRuns();
+  const { phase, runId } = useTraining.getState();
+  if (type === 'run-started' && runId === null && phase === 'idle')
+    void openRun(push.runId, { show: false });
 }
 
 export function apply(event: TrainingEvent): void {
@@ -293,8 +306,11 @@ function shownFrom(detail: RunDetail, source: 'live' | 'saved') {
   };
 }
 
-/** Shows a saved run in the dashboard (not while this window's own run is in progress). */
-export async function openRun(runId: string): Promise<void> {
+/**
+ * Shows a saved run, or follows one in progress, in the dashboard (not while this window's own
+ * run is in progress); `show: false` leaves the centre on the canvas if it is there.
+ */
+export async function openRun(runId: string, options: { show?: boolean } = {}): Promise<void> {
   if (isBusy(useTraining.getState().phase)) return;
   const engine = await getEngine();
   if (!engine) return;
@@ -303,7 +319,10 @@ export async function openRun(runId: string): Promise<void> {
     const active = detail.entry.status === 'running' || detail.entry.status === 'paused';
     if (active) subscribe(engine);
     clearQueue();
-    useTraining.setState({ ...shownFrom(detail, active ? 'live' : 'saved'), view: 'dashboard' });
+    useTraining.setState({
+      ...shownFrom(detail, active ? 'live' : 'saved'),
+      ...(options.show === false ? {} : { view: 'dashboard' as const }),
+    });
   } catch (e) {
     useTraining.setState({ runsError: message(e) });
   }
@@ -314,6 +333,8 @@ export async function openRun(runId: string): Promise<void> {
  * shows it with the curves so far and follows its events.
  */
 export async function attachToRuns(): Promise<void> {
+  const engine = await getEngine();
+  if (engine && engine.transport !== 'none') subscribe(engine);
   await refreshRuns();
   const { runs, phase } = useTraining.getState();
   const active = runs.find((r) => r.status === 'running' || r.status === 'paused');
