@@ -260,7 +260,8 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
       await expect
         .poll(() => dash.getByTestId('train-test-accuracy').textContent())
         .toMatch(/Test accuracy/);
-      expect(await dash.getByTestId('chart-loss').getAttribute('data-epochs')).toBe('10');
+      // The charts redraw at most every ~120 ms.
+      await expect.poll(() => attr(dash.getByTestId('chart-loss'), 'data-epochs')).toBe(10);
       await expect.poll(() => runs.count()).toBe(2);
       await expect.poll(() => runs.first().getAttribute('data-status')).toBe('completed');
       await runs.nth(0).getByTestId('run-compare').check();
