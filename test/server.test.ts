@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ended, nextEvent, outline, sleep } from './helpers/training-events.ts';
+import { ended, nextEvent, outline, sleep, TWO_EPOCH_RUN } from './helpers/training-events.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -336,16 +336,7 @@ describe('training over the WebSocket', () => {
 
     const mine = pushes.slice(before);
     expect(mine.every((p) => p.runId === runId)).toBe(true);
-    expect(outline(mine.map((p) => p.event))).toEqual([
-      'backend',
-      'run-started',
-      'batch',
-      'epoch',
-      'batch',
-      'epoch',
-      'evaluation',
-      'finished',
-    ]);
+    expect(outline(mine.map((p) => p.event))).toEqual(TWO_EPOCH_RUN);
     await sleep(100);
     expect(raw).toHaveLength(mine.length);
     expect(raw.every((m) => serverPushSchema.safeParse(m).success)).toBe(true);

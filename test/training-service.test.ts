@@ -3,7 +3,7 @@
 // folder listed with each run's outcome.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ended, nextEvent, outline, sleep } from './helpers/training-events.ts';
+import { ended, nextEvent, outline, sleep, TWO_EPOCH_RUN } from './helpers/training-events.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { TrainingError, TrainingService } from '../src/main/training-service.ts';
@@ -49,16 +49,7 @@ describe('TrainingService', () => {
 
     expect(pushes.every((p) => p.type === 'event' && p.runId === runId)).toBe(true);
     const events = pushes.map((p) => p.event);
-    expect(outline(events)).toEqual([
-      'backend',
-      'run-started',
-      'batch',
-      'epoch',
-      'batch',
-      'epoch',
-      'evaluation',
-      'finished',
-    ]);
+    expect(outline(events)).toEqual(TWO_EPOCH_RUN);
     expect(existsSync(join(runDir, 'model', 'model.json'))).toBe(true);
 
     const runs = await service.list();

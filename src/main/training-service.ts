@@ -394,8 +394,11 @@ export class TrainingService {
     }
     const active = this.activeRun?.runId === runId ? this.activeRun : null;
     const start = await readRunStart(runDir);
-    // graph.json: a run made by `netforge train --out` in this folder.
-    const graph = (await readJson(join(runDir, 'graph.json'))) as { name?: unknown } | undefined;
+    // graph.json, only when START_FILE lacks the name: a run made by `netforge train --out` in
+    // this folder. (A graph can be large, and this runs for every run on every list and request.)
+    const graph = start?.name
+      ? undefined
+      : ((await readJson(join(runDir, 'graph.json'))) as { name?: unknown } | undefined);
     if (!start && !graph && !active) return null; // not a run folder
     const result = (await readJson(join(runDir, 'run.json'))) as
       { status?: unknown; testAccuracy?: unknown } | undefined;

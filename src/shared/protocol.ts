@@ -122,6 +122,27 @@ export type Evaluation = z.infer<typeof evaluationSchema>;
 
 const num = z.number().nullable(); // NaN and Infinity travel as null in JSON
 
+/** One finished epoch (metrics.jsonl's epoch events). */
+export const epochPointSchema = z.object({
+  epoch: z.number().int(),
+  step: z.number().int(),
+  loss: num,
+  accuracy: num,
+  valLoss: num,
+  valAccuracy: num,
+  learningRate: z.number(),
+  seconds: z.number(),
+});
+export type EpochPoint = z.infer<typeof epochPointSchema>;
+
+/** A run's failure: what went wrong and the last good checkpoint (the error event, error.json). */
+const runErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** The last good checkpoint, if one was kept. */
+  checkpoint: z.string().nullable(),
+});
+
 export const trainingEventSchema = z.discriminatedUnion('type', [
   /** Always the first event of a run: which backend and device will do the work, and why. */
   z.object({ type: z.literal('backend'), backend: backendInfoSchema }),
@@ -156,17 +177,7 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     samplesPerSecond: z.number(),
     etaSeconds: z.number(),
   }),
-  z.object({
-    type: z.literal('epoch'),
-    epoch: z.number().int(),
-    step: z.number().int(),
-    loss: num,
-    accuracy: num,
-    valLoss: num,
-    valAccuracy: num,
-    learningRate: z.number(),
-    seconds: z.number(),
-  }),
+  epochPointSchema.extend({ type: z.literal('epoch') }),
   z.object({
     type: z.literal('checkpoint'),
     kind: z.enum(['best', 'last']),
@@ -190,13 +201,7 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     testAccuracy: z.number().nullable(),
     testLoss: z.number().nullable(),
   }),
-  z.object({
-    type: z.literal('error'),
-    code: z.string(),
-    message: z.string(),
-    /** The last good checkpoint, if one was kept. */
-    checkpoint: z.string().nullable(),
-  }),
+  runErrorSchema.extend({ type: z.literal('error') }),
 ]);
 export type TrainingEvent = z.infer<typeof trainingEventSchema>;
 export type TrainingEventOf<T extends TrainingEvent['type']> = Extract<TrainingEvent, { type: T }>;
@@ -325,19 +330,6 @@ export const batchPointSchema = z.object({
 });
 export type BatchPoint = z.infer<typeof batchPointSchema>;
 
-/** One finished epoch (metrics.jsonl's epoch events). */
-export const epochPointSchema = z.object({
-  epoch: z.number().int(),
-  step: z.number().int(),
-  loss: num,
-  accuracy: num,
-  valLoss: num,
-  valAccuracy: num,
-  learningRate: z.number(),
-  seconds: z.number(),
-});
-export type EpochPoint = z.infer<typeof epochPointSchema>;
-
 /** The most batch points runs.get returns; longer runs are thinned evenly, keeping the last. */
 export const MAX_BATCH_POINTS = 2000;
 
@@ -365,9 +357,7 @@ export const runDetailSchema = z.object({
   epochs: z.array(epochPointSchema),
   evaluation: evaluationSchema.nullable(),
   /** A failed run's error, with its last checkpoint. */
-  error: z
-    .object({ code: z.string(), message: z.string(), checkpoint: z.string().nullable() })
-    .nullable(),
+  error: runErrorSchema.nullable(),
   /** True when model/ holds a trained model (feature maps need it). */
   hasModel: z.boolean(),
   /** True when checkpoints/last can be continued from (runs.continue). */

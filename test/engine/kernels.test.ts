@@ -950,6 +950,19 @@ describe('training on wasm', () => {
     return { losses, at5, at30, leftOver: tf.memory().numTensors - start };
   }
 
+  /** Adds flatten -> dense(2, softmax) with a seeded kernel, the head every test net ends in. */
+  function withClassifier(m: tf.Sequential, seed: number): tf.Sequential {
+    m.add(tf.layers.flatten());
+    m.add(
+      tf.layers.dense({
+        units: 2,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+    );
+    return m;
+  }
+
   function expectLearnsWithoutLeaks(r: Awaited<ReturnType<typeof train>>): void {
     const { losses, at5, at30 } = r;
     expect(losses.every(Number.isFinite)).toBe(true);
@@ -972,15 +985,7 @@ describe('training on wasm', () => {
           kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
         }),
       );
-      m.add(tf.layers.flatten());
-      m.add(
-        tf.layers.dense({
-          units: 2,
-          activation: 'softmax',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-        }),
-      );
-      return m;
+      return withClassifier(m, 2);
     }, 1);
     expectLearnsWithoutLeaks(r);
   });
@@ -1018,15 +1023,7 @@ describe('training on wasm', () => {
           kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }),
         }),
       );
-      m.add(tf.layers.flatten());
-      m.add(
-        tf.layers.dense({
-          units: 2,
-          activation: 'softmax',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
-        }),
-      );
-      return m;
+      return withClassifier(m, 9);
     }, 1);
     expectLearnsWithoutLeaks(r);
   });
@@ -1045,15 +1042,7 @@ describe('training on wasm', () => {
           pointwiseInitializer: tf.initializers.glorotUniform({ seed: 4 }),
         }),
       );
-      m.add(tf.layers.flatten());
-      m.add(
-        tf.layers.dense({
-          units: 2,
-          activation: 'softmax',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
-        }),
-      );
-      return m;
+      return withClassifier(m, 5);
     }, 2);
     expectLearnsWithoutLeaks(r);
   });

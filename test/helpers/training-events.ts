@@ -24,3 +24,15 @@ export function outline(events: TrainingEvent[]): string[] {
     .filter((t) => t !== 'checkpoint' && t !== 'dataset-progress' && t !== 'status');
   return kept.filter((t, i) => t !== kept[i - 1]);
 }
+
+/** The outline of a completed two-epoch run. */
+export const TWO_EPOCH_RUN = [
+  'backend',
+  'run-started',
+  'batch',
+  'epoch',
+  'batch',
+  'epoch',
+  'evaluation',
+  'finished',
+];

@@ -13,7 +13,6 @@ import {
   trainConfigSchema,
   trainingEventSchema,
   type BatchPoint,
-  type EpochPoint,
   type RunDetail,
   type RunEntry,
 } from '../../shared/protocol.ts';
@@ -93,17 +92,7 @@ export function parseMetrics(text: string): Fields {
         out.error = null;
         break;
       case 'epoch': {
-        const { epoch, step, loss, accuracy, valLoss, valAccuracy, learningRate, seconds } = e;
-        const point: EpochPoint = {
-          epoch,
-          step,
-          loss,
-          accuracy,
-          valLoss,
-          valAccuracy,
-          learningRate,
-          seconds,
-        };
+        const { type: _type, ...point } = e; // zod has dropped the line's other fields
         while (out.epochs.length > 0 && out.epochs.at(-1)!.epoch >= point.epoch) out.epochs.pop();
         out.epochs.push(point);
         break;

@@ -116,23 +116,11 @@ export function apply(event: TrainingEvent): void {
             },
       );
       break;
-    case 'epoch':
-      set((s) => ({
-        epochs: [
-          ...s.epochs,
-          {
-            epoch: event.epoch,
-            step: event.step,
-            loss: event.loss,
-            accuracy: event.accuracy,
-            valLoss: event.valLoss,
-            valAccuracy: event.valAccuracy,
-            learningRate: event.learningRate,
-            seconds: event.seconds,
-          },
-        ],
-      }));
+    case 'epoch': {
+      const { type: _type, ...point } = event;
+      set((s) => ({ epochs: [...s.epochs, point] }));
       break;
+    }
     case 'evaluation':
       // The model is saved before the test set is evaluated.
       set({ evaluation: event.evaluation, hasModel: true, activity: null });
