@@ -36,7 +36,7 @@ export default defineConfig(({ command }) => {
     main: {
       build: {
         rolldownOptions: {
-          input: { index: fromRoot('src/main/index.ts') },
+          input: { index: fromRoot('src/main/desktop/index.ts') },
           // tfjs (and its native tfjs-node-gpu, an optional dependency that the default
           // externalizeDeps does not cover) must be loaded from node_modules at run time.
           external: [/^@tensorflow\//],

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 
 import { CIFAR_ARCHIVE_BYTES } from '../src/main/engine/datasets/cifar10.ts';
 import { MNIST_FILES } from '../src/main/engine/datasets/mnist.ts';
-import { handleRequest, type RequestContext } from '../src/main/requests.ts';
-import { TrainingService } from '../src/main/training-service.ts';
+import { handleRequest, type RequestContext } from '../src/main/api/handlers.ts';
+import { TrainingService } from '../src/main/api/training-service.ts';
 import type { DatasetName } from '../src/shared/graph/types.ts';
 import { datasetStatusSchema, type DatasetStatus } from '../src/shared/protocol.ts';
 import { tempDirs } from './engine/fixtures.ts';

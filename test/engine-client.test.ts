@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 
-import { handleRequest } from '../src/main/requests.ts';
+import { handleRequest } from '../src/main/api/handlers.ts';
 import { startServer, type RunningServer } from '../src/main/server/server.ts';
 import {
   connectEngine,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { handleMessage, handleRequest, toRequest } from '../src/main/requests.ts';
+import { handleMessage, handleRequest, toRequest } from '../src/main/api/handlers.ts';
 import { emptyGraph } from '../src/shared/graph/types.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
 import type { ClientRequest, ProjectEntry } from '../src/shared/protocol.ts';

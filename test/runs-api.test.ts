@@ -11,9 +11,9 @@ import { WebSocket } from 'ws';
 
 import { selectBackend, tf } from '../src/main/engine/backend.ts';
 import { loadTfjsModel } from '../src/main/engine/load-model.ts';
-import { handleRequest, type RequestContext } from '../src/main/requests.ts';
+import { handleRequest, type RequestContext } from '../src/main/api/handlers.ts';
 import { startServer } from '../src/main/server/server.ts';
-import { TrainingService } from '../src/main/training-service.ts';
+import { TrainingService } from '../src/main/api/training-service.ts';
 import { createWebSocketClient, type SocketLike } from '../src/renderer/engine/client.ts';
 import { GraphBuilder } from '../src/shared/graph/builder.ts';
 import type { GraphDoc } from '../src/shared/graph/types.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
 import { startServer, type RunningServer } from '../src/main/server/server.ts';
-import { TrainingService } from '../src/main/training-service.ts';
+import { TrainingService } from '../src/main/api/training-service.ts';
 import {
   createWebSocketClient,
   type EngineClient,

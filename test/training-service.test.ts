@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ended, nextEvent, outline, sleep, TWO_EPOCH_RUN } from './helpers/training-events.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { TrainingError, TrainingService } from '../src/main/training-service.ts';
+import { TrainingError, TrainingService } from '../src/main/api/training-service.ts';
 import type { ServerPush, TrainingEvent } from '../src/shared/protocol.ts';
 import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
 

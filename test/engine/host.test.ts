@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/main/engine-host/host.ts';
+import { EngineHost } from '../../src/main/host/engine-host.ts';
 import type { EngineCommand, TrainingEvent, TrainingEventOf } from '../../src/shared/protocol.ts';
 import { tempDirs, trainRequest, writeSyntheticMnist } from './fixtures.ts';
 

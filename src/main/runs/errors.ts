@@ -1,5 +1,5 @@
 // Failures of the run requests (runs.get, runs.images, runs.featureMaps) that the user can act
-// on; requests.ts turns them into replies with these codes (documented in REQUEST_ERROR_CODES).
+// on; api/handlers.ts turns them into replies with these codes (documented in REQUEST_ERROR_CODES).
 
 export type RunsErrorCode =
   | 'E_NOT_FOUND'

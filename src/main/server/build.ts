@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository (package) root: src/main/server -> ../../.. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Where `npm run build` puts the renderer and where `netforge serve` serves it from. */
 export const DEFAULT_OUT_DIR = join(PACKAGE_ROOT, 'out');

@@ -11,8 +11,8 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 import { WebSocketServer, type WebSocket } from 'ws';
 
-import { handleMessage, type RequestContext } from '../requests.ts';
-import { TrainingService } from '../training-service.ts';
+import { handleMessage, type RequestContext } from '../api/handlers.ts';
+import { TrainingService } from '../api/training-service.ts';
 
 export interface ServerOptions {
   /** Only the loopback address: browser mode is never reachable from the network. */

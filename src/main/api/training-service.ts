@@ -6,7 +6,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import type { GraphDoc } from '../shared/graph/types.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
 import {
   runIdSchema,
   trainConfigSchema,
@@ -22,19 +22,19 @@ import {
   type TrainingEvent,
   type TrainRequest,
   type TrainStartResult,
-} from '../shared/protocol.ts';
-import { EngineHost } from './engine-host/host.ts';
-import { RunsError } from './runs/errors.ts';
-import { FeatureMapsHost, type FeatureMapsHostOptions } from './runs/feature-maps-host.ts';
-import { readRunDetail } from './runs/run-detail.ts';
+} from '../../shared/protocol.ts';
+import { EngineHost } from '../host/engine-host.ts';
+import { RunsError } from '../runs/errors.ts';
+import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
+import { readRunDetail } from '../runs/run-detail.ts';
 import {
   ERROR_FILE,
   readJson,
   readRunStart,
   START_FILE,
   type RunStart,
-} from './runs/run-folder.ts';
-import { checkIndex, TestImages } from './runs/test-images.ts';
+} from '../runs/run-folder.ts';
+import { checkIndex, TestImages } from '../runs/test-images.ts';
 
 /** Where runs go unless the user names another: $NETFORGE_RUNS_DIR or ~/Netforge/runs. */
 export function defaultRunsDir(): string {

@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-import { OptionError, type Options } from '../cli-train.ts';
-import { defaultProjectsDir } from '../requests.ts';
-import { defaultRunsDir } from '../training-service.ts';
-import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from './build.ts';
-import { startServer } from './server.ts';
+import { OptionError, type Options } from './train.ts';
+import { defaultProjectsDir } from '../api/handlers.ts';
+import { defaultRunsDir } from '../api/training-service.ts';
+import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from '../server/build.ts';
+import { startServer } from '../server/server.ts';
 
 function parsePort(value: Options[string]): number {
   if (value === undefined) return 0;

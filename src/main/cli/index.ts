@@ -1,16 +1,16 @@
 // `netforge <command>`: the engine from a terminal. Commands that only read
 // the graph (templates, summary) do not load TensorFlow.js, so they are instant;
 // train and evaluate run the engine in its own process (cli-train.ts); serve runs
-// browser mode (server/cli-serve.ts).
+// browser mode (cli/serve.ts).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { benchCommand, evaluate, OptionError, train } from './cli-train.ts';
-import { serveCommand } from './server/cli-serve.ts';
-import { TEMPLATES, getTemplate } from '../shared/templates/index.ts';
-import { parseGraphJson, GraphFileError } from '../shared/graph/parse.ts';
-import { analyzeGraph } from '../shared/graph/analyze.ts';
-import { summarize, formatSummary } from '../shared/graph/summary.ts';
-import type { GraphDoc } from '../shared/graph/types.ts';
+import { benchCommand, evaluate, OptionError, train } from './train.ts';
+import { serveCommand } from './serve.ts';
+import { TEMPLATES, getTemplate } from '../../shared/templates/index.ts';
+import { parseGraphJson, GraphFileError } from '../../shared/graph/parse.ts';
+import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import { summarize, formatSummary } from '../../shared/graph/summary.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
 
 const USAGE = `Usage: netforge <command> [options]
 

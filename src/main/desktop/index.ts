@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
-import type { ServerReply } from '../shared/protocol.ts';
-import { EngineHost } from './engine-host/host.ts';
-import { defaultProjectsDir, handleRequest, toRequest } from './requests.ts';
-import { TrainingService } from './training-service.ts';
+import type { ServerReply } from '../../shared/protocol.ts';
+import { EngineHost } from '../host/engine-host.ts';
+import { defaultProjectsDir, handleRequest, toRequest } from '../api/handlers.ts';
+import { TrainingService } from '../api/training-service.ts';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
 

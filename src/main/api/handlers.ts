@@ -1,4 +1,4 @@
-// The engine API's request handler, shared by both transports: Electron IPC (src/main/index.ts)
+// The engine API's request handler, shared by both transports: Electron IPC (src/main/desktop/index.ts)
 // and the browser-mode WebSocket (src/main/server/server.ts). Plain Node, no electron import.
 // Every request is validated with zod here, whatever the transport already checked, because
 // project names become file names.
@@ -7,8 +7,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
-import pkg from '../../package.json' with { type: 'json' };
-import { parseProject, ProjectFileError } from '../shared/project.ts';
+import pkg from '../../../package.json' with { type: 'json' };
+import { parseProject, ProjectFileError } from '../../shared/project.ts';
 import {
   clientRequestSchema,
   projectNameSchema,
@@ -16,9 +16,9 @@ import {
   type ClientRequestInput,
   type ProjectEntry,
   type ServerReply,
-} from '../shared/protocol.ts';
-import { datasetStatus } from './engine/datasets/index.ts';
-import { RunsError } from './runs/errors.ts';
+} from '../../shared/protocol.ts';
+import { datasetStatus } from '../engine/datasets/index.ts';
+import { RunsError } from '../runs/errors.ts';
 import { TrainingError, type TrainingService } from './training-service.ts';
 
 /** Stable codes of failed replies (see ServerReply.error). */

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { DATASETS, type GraphDoc } from '../shared/graph/types.ts';
+import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
 import {
   BACKENDS,
   OPTIMIZERS,
@@ -11,10 +11,10 @@ import {
   trainConfigSchema,
   trainRequestSchema,
   type TrainingEvent,
-} from '../shared/protocol.ts';
-import { getTemplate } from '../shared/templates/index.ts';
-import { EngineHost } from './engine-host/host.ts';
-import { bench, BENCH_MODELS } from './engine/bench.ts';
+} from '../../shared/protocol.ts';
+import { getTemplate } from '../../shared/templates/index.ts';
+import { EngineHost } from '../host/engine-host.ts';
+import { bench, BENCH_MODELS } from '../engine/bench.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 

@@ -4,8 +4,8 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 
 import { MAX_FEATURE_CHANNELS, type FeatureMaps } from '../../shared/protocol.ts';
-import type { Tf } from '../engine/backend.ts';
-import { RunsError } from './errors.ts';
+import type { Tf } from './backend.ts';
+import { RunsError } from '../runs/errors.ts';
 
 type Model = ReturnType<Tf['model']>;
 type Tensor = ReturnType<Tf['tensor']>;

@@ -8,10 +8,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import type { DatasetName } from '../../shared/graph/types.ts';
-import { RunsError, type RunsErrorCode } from './errors.ts';
-import type { FeatureMapsResult } from './feature-maps.ts';
+import { RunsError, type RunsErrorCode } from '../runs/errors.ts';
+import type { FeatureMapsResult } from '../engine/feature-maps.ts';
 
-const ENTRY = fileURLToPath(new URL('./feature-maps-process.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../engine/feature-maps-process.ts', import.meta.url));
 
 export interface FeatureMapsJob {
   /** The run's model/ folder (TF.js layers format). */
@@ -36,7 +36,7 @@ export type FeatureMapsReply =
   | { kind: 'stats'; id: number; tensors: number; modelDir: string | null };
 
 export interface FeatureMapsHostOptions {
-  /** The process's entry (the Electron app passes its source file; see src/main/index.ts). */
+  /** The process's entry (the Electron app passes its source file; see src/main/desktop/index.ts). */
   entry?: string;
   /**
    * Its backend: wasm (the default) or cpu. Never tfjs-node-gpu: one image needs no GPU, and

@@ -6,12 +6,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { BackendName } from '../../shared/protocol.ts';
-import { selectBackend, tf, type Tf } from '../engine/backend.ts';
-import { normaliser } from '../engine/batches.ts';
-import { loadTfjsModel } from '../engine/load-model.ts';
-import { RunsError } from './errors.ts';
+import { selectBackend, tf, type Tf } from './backend.ts';
+import { normaliser } from './batches.ts';
+import { loadTfjsModel } from './load-model.ts';
+import { RunsError } from '../runs/errors.ts';
 import { computeFeatureMaps } from './feature-maps.ts';
-import type { FeatureMapsRequest, FeatureMapsReply } from './feature-maps-host.ts';
+import type { FeatureMapsRequest, FeatureMapsReply } from '../host/feature-maps-host.ts';
 
 type Model = ReturnType<Tf['model']>;
 
