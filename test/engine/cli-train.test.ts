@@ -131,7 +131,7 @@ describe('netforge evaluate', () => {
     const notARun = await dirs.make();
     const r = await netforge('evaluate', notARun, '--data-dir', data);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/Error \[E_NO_RUN\]/);
+    expect(r.stdout).toMatch(/Error \[E_NOT_FOUND\]/);
     expect(r.stdout).toContain(notARun);
   });
 });

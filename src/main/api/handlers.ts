@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 import pkg from '../../../package.json' with { type: 'json' };
+import { CodedError, toCodedError, type ErrorCode } from '../../shared/errors.ts';
 import { parseProject, ProjectFileError } from '../../shared/project.ts';
 import {
   clientRequestSchema,
@@ -18,8 +19,7 @@ import {
   type ServerReply,
 } from '../../shared/protocol.ts';
 import { datasetStatus } from '../engine/datasets/index.ts';
-import { RunsError } from '../runs/errors.ts';
-import { TrainingError, type TrainingService } from './training-service.ts';
+import type { TrainingService } from './training-service.ts';
 
 /** Stable codes of failed replies (see ServerReply.error). */
 export const REQUEST_ERROR_CODES = {
@@ -62,14 +62,7 @@ export function defaultProjectsDir(): string {
   return process.env['NETFORGE_PROJECTS_DIR'] || join(homedir(), 'Netforge', 'projects');
 }
 
-class RequestError extends Error {
-  constructor(
-    readonly code: RequestErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+class RequestError extends CodedError {}
 
 /** A request's id if `raw` has a usable one, else 0 (client ids start at 1). */
 function idOf(raw: unknown): number {
@@ -77,7 +70,7 @@ function idOf(raw: unknown): number {
   return typeof id === 'number' && Number.isInteger(id) ? id : 0;
 }
 
-function failure(id: number, code: RequestErrorCode, message: string): ServerReply {
+function failure(id: number, code: ErrorCode, message: string): ServerReply {
   return { id, ok: false, error: { code, message } };
 }
 
@@ -119,9 +112,9 @@ export async function handleRequest(
   try {
     return { id: request.id, ok: true, result: await answer(request, ctx) };
   } catch (e) {
-    if (e instanceof RequestError || e instanceof TrainingError || e instanceof RunsError)
-      return failure(request.id, e.code, e.message);
-    return failure(request.id, 'E_IO', (e as Error).message);
+    // Every layer throws CodedError; anything else is a file system error of the projects folder.
+    const coded = toCodedError(e, 'E_IO');
+    return failure(request.id, coded.code, coded.message);
   }
 }
 

@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import { CodedError } from '../../shared/errors.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import {
   runIdSchema,
@@ -44,12 +45,12 @@ export function defaultRunsDir(): string {
 export type TrainingErrorCode =
   'E_BUSY' | 'E_NO_RUN' | 'E_ENGINE' | 'E_IO' | 'E_BAD_REQUEST' | 'E_FINISHED' | 'E_NO_CHECKPOINT';
 
-export class TrainingError extends Error {
+export class TrainingError extends CodedError {
   constructor(
-    readonly code: TrainingErrorCode,
+    override readonly code: TrainingErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'TrainingError';
   }
 }

@@ -3,12 +3,14 @@
 // concatenations come out as ordinary tfjs layers.
 import type * as TF from '@tensorflow/tfjs';
 import { analyzeGraph, type GraphIssue } from '../../shared/graph/analyze.ts';
+import { CodedError } from '../../shared/errors.ts';
 import { incomingEdges } from '../../shared/graph/topology.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 
-export class CompileError extends Error {
+export class CompileError extends CodedError {
   constructor(readonly issues: GraphIssue[]) {
     super(
+      'E_GRAPH',
       `The graph cannot be compiled: ${issues
         .slice(0, 5)
         .map((i) => `[${i.code}] ${i.message}`)

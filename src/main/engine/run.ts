@@ -4,6 +4,7 @@ import { appendFile, access, mkdir, readFile, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import { CodedError } from '../../shared/errors.ts';
 import {
   trainConfigSchema,
   type EvaluateRequest,
@@ -13,27 +14,20 @@ import {
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
 import { loadCheckpoint } from './checkpoint.ts';
-import { compileGraph, CompileError } from './compile.ts';
+import { compileGraph } from './compile.ts';
 import { RunControl } from './control.ts';
-import { DatasetError, loadDataset, type Dataset } from './datasets/index.ts';
+import { loadDataset, type Dataset } from './datasets/index.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { loadTfjsModel } from './load-model.ts';
 import { makeOptimizer } from './optimizer.ts';
 import { createParallelTrainer } from './parallel/trainer.ts';
 import { saveTfjsModel } from './save-model.ts';
-import { freshState, NonFiniteLossError, runTrainer, splitValidation } from './trainer.ts';
+import { freshState, runTrainer, splitValidation } from './trainer.ts';
 
 type Emit = (e: TrainingEvent) => void;
 
 /** A run that cannot go on for a reason the user can act on. */
-export class RunError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class RunError extends CodedError {}
 
 const exists = (p: string) =>
   access(p).then(
@@ -193,14 +187,10 @@ export async function runTraining(
     optimizer.dispose();
   } catch (e) {
     const err = e as Error & { code?: string };
-    const known =
-      e instanceof DatasetError ||
-      e instanceof NonFiniteLossError ||
-      e instanceof CompileError ||
-      e instanceof RunError;
+    const known = e instanceof CodedError;
     emit({
       type: 'error',
-      code: e instanceof CompileError ? 'E_GRAPH' : known && err.code ? err.code : 'E_INTERNAL',
+      code: known ? e.code : 'E_INTERNAL',
       message: known ? err.message : `Training failed: ${err.message}`,
       checkpoint: (await exists(lastCheckpoint)) ? lastCheckpoint : null,
     });
@@ -233,11 +223,15 @@ export async function runEvaluation(req: EvaluateRequest, emit: Emit): Promise<v
     emit({ type: 'evaluation', evaluation });
     model.dispose();
   } catch (e) {
-    const err = e as Error & { code?: string };
+    const err = e as Error;
     const code =
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NO_RUN' : (err.code ?? 'E_INTERNAL');
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'E_NOT_FOUND'
+        : e instanceof CodedError
+          ? e.code
+          : 'E_INTERNAL';
     const message =
-      code === 'E_NO_RUN'
+      code === 'E_NOT_FOUND'
         ? `${req.runDir} is not a finished Netforge run (${err.message}). Give the folder a training run wrote.`
         : err.message;
     emit({ type: 'error', code, message, checkpoint: null });

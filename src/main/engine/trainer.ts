@@ -3,6 +3,7 @@
 // one, catch a NaN loss at once, and stream throttled events.
 import { join } from 'node:path';
 import type { TrainConfig, TrainingEvent } from '../../shared/protocol.ts';
+import { CodedError } from '../../shared/errors.ts';
 import type { Tf } from './backend.ts';
 import { makeBatch, subset } from './batches.ts';
 import { saveCheckpoint, type TrainerState } from './checkpoint.ts';
@@ -17,8 +18,10 @@ import { learningRateAt } from './schedule.ts';
 
 type Model = ReturnType<Tf['model']>;
 
-export class NonFiniteLossError extends Error {
-  readonly code = 'E_NAN_LOSS';
+export class NonFiniteLossError extends CodedError {
+  constructor(message: string) {
+    super('E_NAN_LOSS', message);
+  }
 }
 
 export interface TrainerOptions {

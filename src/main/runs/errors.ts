@@ -1,4 +1,5 @@
 // Failures of the run requests (runs.get, runs.images, runs.featureMaps) that the user can act
+import { CodedError } from '../../shared/errors.ts';
 // on; api/handlers.ts turns them into replies with these codes (documented in REQUEST_ERROR_CODES).
 
 export type RunsErrorCode =
@@ -10,12 +11,12 @@ export type RunsErrorCode =
   | 'E_FEATURE_MAPS'
   | 'E_IO';
 
-export class RunsError extends Error {
+export class RunsError extends CodedError {
   constructor(
-    readonly code: RunsErrorCode,
+    override readonly code: RunsErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'RunsError';
   }
 }

@@ -1,10 +1,13 @@
+import { CodedError } from '../../../shared/errors.ts';
+
 /** A dataset problem the user can fix: the message names the file and what to do. */
-export class DatasetError extends Error {
+export class DatasetError extends CodedError {
   constructor(
-    readonly code: 'E_DATA_MISSING' | 'E_DATA_CORRUPT' | 'E_DATA_DOWNLOAD' | 'E_DATA_CHECKSUM',
+    override readonly code:
+      'E_DATA_MISSING' | 'E_DATA_CORRUPT' | 'E_DATA_DOWNLOAD' | 'E_DATA_CHECKSUM',
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DatasetError';
   }
 }
