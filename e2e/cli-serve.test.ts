@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
 import { PACKAGE_ROOT } from '../src/main/server/build.ts';
-import type { ServerReply } from '../src/shared/protocol.ts';
+import type { ApiReply } from '../src/shared/api.ts';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'netforge.js');
 const URL_LINE = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]{64})/;
@@ -48,13 +48,13 @@ function serve(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { child, out, exited, address };
 }
 
-function hello(port: number, token: string): Promise<ServerReply> {
+function hello(port: number, token: string): Promise<ApiReply> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`);
     ws.once('open', () => ws.send(JSON.stringify({ id: 1, type: 'hello' })));
     ws.once('message', (data) => {
       ws.close();
-      resolve(JSON.parse(data.toString()) as ServerReply);
+      resolve(JSON.parse(data.toString()) as ApiReply);
     });
     ws.once('error', reject);
   });

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 
+import type { EngineClient } from '../src/renderer/engine/client.ts';
 import { newProject, serializeProject } from '../src/shared/project.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 import { chromiumMissing, startBrowserMode, watchForErrors, type BrowserMode } from './harness.ts';
@@ -37,13 +38,7 @@ async function clientScript(): Promise<string> {
 
 /** What the page script sees of the bundle. */
 interface PageEngine {
-  connectEngine(): {
-    transport: string;
-    hello(): Promise<{ version: string; projectsDir: string }>;
-    listProjects(): Promise<{ name: string; bytes: number }[]>;
-    readProject(name: string): Promise<string>;
-    writeProject(name: string, text: string): Promise<void>;
-  };
+  connectEngine(): EngineClient;
 }
 
 describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
@@ -100,11 +95,11 @@ describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
     const seen = await page.evaluate(async (projectText) => {
       const engine = (globalThis as unknown as { NetforgeEngine: PageEngine }).NetforgeEngine;
       const client = engine.connectEngine();
-      const hello = await client.hello();
-      await client.writeProject('from the page', projectText);
-      const list = await client.listProjects();
-      const back = await client.readProject('from the page');
-      const missing = await client.readProject('nothing here').then(
+      const hello = await client.call('hello', {});
+      await client.call('projects.write', { name: 'from the page', text: projectText });
+      const list = await client.call('projects.list', {});
+      const back = (await client.call('projects.read', { name: 'from the page' })).text;
+      const missing = await client.call('projects.read', { name: 'nothing here' }).then(
         () => 'found',
         (e: { code: string }) => e.code,
       );
@@ -131,7 +126,7 @@ describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
     const seen = await page.evaluate(async () => {
       const engine = (globalThis as unknown as { NetforgeEngine: PageEngine }).NetforgeEngine;
       const client = engine.connectEngine();
-      const message = await client.hello().then(
+      const message = await client.call('hello', {}).then(
         () => '',
         (e: Error) => e.message,
       );

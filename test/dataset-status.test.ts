@@ -11,7 +11,7 @@ import { MNIST_FILES } from '../src/main/engine/datasets/mnist.ts';
 import { handleRequest, type RequestContext } from '../src/main/api/handlers.ts';
 import { TrainingService } from '../src/main/api/training-service.ts';
 import type { DatasetName } from '../src/shared/graph/types.ts';
-import { datasetStatusSchema, type DatasetStatus } from '../src/shared/protocol.ts';
+import { datasetStatusSchema, type DatasetStatus } from '../src/shared/api.ts';
 import { tempDirs } from './engine/fixtures.ts';
 
 const dirs = tempDirs('dataset-status');

@@ -20,7 +20,7 @@ import {
 } from '../src/renderer/engine/client.ts';
 import type { NetforgeBridge } from '../src/shared/bridge.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
-import type { ClientRequest, ServerPush } from '../src/shared/protocol.ts';
+import type { ApiRequest, EventPush } from '../src/shared/api.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 
 const socket = (url: string) => new WebSocket(url) as unknown as SocketLike;
@@ -60,7 +60,7 @@ async function fakeServer(silent = false) {
     state.connections++;
     state.sockets.push(ws);
     ws.on('message', (data) => {
-      const req = JSON.parse(data.toString()) as ClientRequest;
+      const req = JSON.parse(data.toString()) as ApiRequest;
       if (!silent)
         ws.send(
           JSON.stringify({ id: req.id, ok: true, result: { version: '9.9.9', projectsDir: '/p' } }),
@@ -109,7 +109,7 @@ describe('connectEngine', () => {
       WebSocket: FakeSocket,
     });
     expect(c.transport).toBe('websocket');
-    const hello = c.hello();
+    const hello = c.call('hello', {});
     expect(urls).toEqual(['ws://127.0.0.1:4321/ws?token=abc123']);
     c.close();
     expect((await rejection(hello)).code).toBe('E_CLOSED');
@@ -119,11 +119,11 @@ describe('connectEngine', () => {
   it('gives a none client that explains the missing token', async () => {
     const c = connectEngine({ location: location('http:', ''), WebSocket: class {} });
     expect(c.transport).toBe('none');
-    const e = await rejection(c.listProjects());
+    const e = await rejection(c.call('projects.list', {}));
     expect(e.code).toBe('E_NO_ENGINE');
     expect(e.message).toMatch(/without its access token/);
-    expect((await rejection(c.listRuns())).code).toBe('E_NO_ENGINE');
-    expect((await rejection(c.stopTraining('run'))).code).toBe('E_NO_ENGINE');
+    expect((await rejection(c.call('runs.list', {}))).code).toBe('E_NO_ENGINE');
+    expect((await rejection(c.call('train.stop', { runId: 'run' }))).code).toBe('E_NO_ENGINE');
     const off = c.onEvent(() => {});
     expect(off).toBeTypeOf('function');
     off();
@@ -132,7 +132,7 @@ describe('connectEngine', () => {
   it('gives a none client where there is neither a preload nor a server', async () => {
     const c = connectEngine({ netforge: { version: '1' }, location: location('file:', '') });
     expect(c.transport).toBe('none');
-    expect((await rejection(c.hello())).message).toMatch(/netforge serve/);
+    expect((await rejection(c.call('hello', {}))).message).toMatch(/netforge serve/);
   });
 });
 
@@ -142,39 +142,47 @@ describe('WebSocket client', () => {
   it('says hello, saves, lists and reads projects through the real server', async () => {
     const c = wsClient(goodUrl());
     expect(c.transport).toBe('websocket');
-    expect(await c.hello()).toMatchObject({ projectsDir: join(base, 'projects') });
-    await c.writeProject('client test', lenetText);
-    expect((await c.listProjects()).map((p) => p.name)).toContain('client test');
-    expect(parseProject(await c.readProject('client test')).name).toBe('LeNet');
+    expect(await c.call('hello', {})).toMatchObject({ projectsDir: join(base, 'projects') });
+    await c.call('projects.write', { name: 'client test', text: lenetText });
+    expect((await c.call('projects.list', {})).map((p) => p.name)).toContain('client test');
+    expect(parseProject((await c.call('projects.read', { name: 'client test' })).text).name).toBe(
+      'LeNet',
+    );
   });
 
   it('runs requests side by side over one connection', async () => {
     const c = wsClient(goodUrl());
-    const results = await Promise.all([c.hello(), c.listProjects(), c.hello()]);
+    const results = await Promise.all([
+      c.call('hello', {}),
+      c.call('projects.list', {}),
+      c.call('hello', {}),
+    ]);
     expect(results).toHaveLength(3);
   });
 
   it("turns the server's error replies into EngineErrors with the same code", async () => {
     const c = wsClient(goodUrl());
-    const e = await rejection(c.readProject('no such project'));
+    const e = await rejection(c.call('projects.read', { name: 'no such project' }));
     expect(e.code).toBe('E_NOT_FOUND');
     expect(e.message).toContain('"no such project"');
-    expect((await rejection(c.writeProject('../x', lenetText))).code).toBe('E_BAD_REQUEST');
+    expect(
+      (await rejection(c.call('projects.write', { name: '../x', text: lenetText }))).code,
+    ).toBe('E_BAD_REQUEST');
   });
 
   it('a wrong token is E_CONNECT, saying to open the printed address', async () => {
     const c = wsClient(`ws://127.0.0.1:${server.port}/ws?token=wrong`);
-    const e = await rejection(c.hello());
+    const e = await rejection(c.call('hello', {}));
     expect(e.code).toBe('E_CONNECT');
     expect(e.message).toMatch(/token included/);
     expect(e.message).not.toContain('wrong'); // the address is shown without its token
-    expect((await rejection(c.hello())).code).toBe('E_CONNECT');
+    expect((await rejection(c.call('hello', {}))).code).toBe('E_CONNECT');
   });
 
   it('a request without an answer times out with E_TIMEOUT', async () => {
     const fake = await fakeServer(true);
     const c = wsClient(fake.url, { timeoutMs: 150 });
-    const e = await rejection(c.hello());
+    const e = await rejection(c.call('hello', {}));
     expect(e.code).toBe('E_TIMEOUT');
     expect(e.message).toMatch(/did not answer hello within 0.15 s/);
   });
@@ -182,17 +190,17 @@ describe('WebSocket client', () => {
   it('reconnects once after the connection drops', async () => {
     const fake = await fakeServer();
     const c = wsClient(fake.url);
-    expect((await c.hello()).version).toBe('9.9.9');
+    expect((await c.call('hello', {})).version).toBe('9.9.9');
     fake.state.sockets[0]!.terminate();
     await new Promise((r) => setTimeout(r, 100));
-    expect((await c.hello()).version).toBe('9.9.9');
+    expect((await c.call('hello', {})).version).toBe('9.9.9');
     expect(fake.state.connections).toBe(2);
   });
 
   it('rejects requests in flight when the connection drops', async () => {
     const fake = await fakeServer(true);
     const c = wsClient(fake.url);
-    const inFlight = c.hello();
+    const inFlight = c.call('hello', {});
     await new Promise((r) => setTimeout(r, 100));
     fake.state.sockets[0]!.terminate();
     expect((await rejection(inFlight)).code).toBe('E_DISCONNECTED');
@@ -201,21 +209,21 @@ describe('WebSocket client', () => {
   it('gives up with E_DISCONNECTED when the server is gone for good', async () => {
     const fake = await fakeServer();
     const c = wsClient(fake.url);
-    await c.hello();
+    await c.call('hello', {});
     for (const ws of fake.state.sockets) ws.terminate();
     await new Promise<void>((r) => fake.wss.close(() => r()));
     fakes.splice(fakes.indexOf(fake.wss), 1);
     await new Promise((r) => setTimeout(r, 100));
-    const e = await rejection(c.hello());
+    const e = await rejection(c.call('hello', {}));
     expect(e.code).toBe('E_DISCONNECTED');
     expect(e.message).toMatch(/could not reconnect.*netforge serve/);
   });
 
   it('after close() every call is E_CLOSED', async () => {
     const c = wsClient(goodUrl());
-    await c.hello();
+    await c.call('hello', {});
     c.close();
-    expect((await rejection(c.listProjects())).code).toBe('E_CLOSED');
+    expect((await rejection(c.call('projects.list', {}))).code).toBe('E_CLOSED');
   });
 });
 
@@ -230,31 +238,33 @@ describe('IPC client', () => {
   it('saves, lists and reads projects through handleRequest', async () => {
     const c = createIpcClient(bridge());
     expect(c.transport).toBe('ipc');
-    await c.writeProject('ipc', lenetText);
-    expect(await c.listProjects()).toEqual([expect.objectContaining({ name: 'ipc' })]);
-    expect(await c.readProject('ipc')).toBe(lenetText);
-    expect((await rejection(c.readProject('gone'))).code).toBe('E_NOT_FOUND');
+    await c.call('projects.write', { name: 'ipc', text: lenetText });
+    expect(await c.call('projects.list', {})).toEqual([expect.objectContaining({ name: 'ipc' })]);
+    expect((await c.call('projects.read', { name: 'ipc' })).text).toBe(lenetText);
+    expect((await rejection(c.call('projects.read', { name: 'gone' }))).code).toBe('E_NOT_FOUND');
   });
 
   it('a malformed reply is E_BAD_REPLY; a broken IPC channel is E_IPC', async () => {
     const odd = createIpcClient({ version: '1', request: async () => ({ nope: 1 }) as never });
-    expect((await rejection(odd.hello())).code).toBe('E_BAD_REPLY');
+    expect((await rejection(odd.call('hello', {}))).code).toBe('E_BAD_REPLY');
     const wrongResult = createIpcClient({
       version: '1',
       request: async (req) => ({ id: req.id, ok: true, result: { text: 5 } }),
     });
-    expect((await rejection(wrongResult.readProject('x'))).code).toBe('E_BAD_REPLY');
+    expect((await rejection(wrongResult.call('projects.read', { name: 'x' }))).code).toBe(
+      'E_BAD_REPLY',
+    );
     const broken = createIpcClient({
       version: '1',
       request: () => Promise.reject(new Error('channel closed')),
     });
-    const e = await rejection(broken.hello());
+    const e = await rejection(broken.call('hello', {}));
     expect(e.code).toBe('E_IPC');
     expect(e.message).toContain('channel closed');
   });
 
   it('passes on valid pushed events until unsubscribed, and drops malformed ones', async () => {
-    let emit: ((push: ServerPush) => void) | null = null;
+    let emit: ((push: EventPush) => void) | null = null;
     let detached = false;
     const c = createIpcClient({
       version: '1',
@@ -264,9 +274,9 @@ describe('IPC client', () => {
         return () => (detached = true);
       },
     });
-    const got: ServerPush[] = [];
+    const got: EventPush[] = [];
     const off = c.onEvent((p) => got.push(p));
-    const push: ServerPush = {
+    const push: EventPush = {
       type: 'event',
       runId: 'tiny-1',
       event: { type: 'status', state: 'paused', step: 3 },
@@ -283,8 +293,8 @@ describe('IPC client', () => {
 
   it('answers runs.list through handleRequest without training as E_NO_TRAINING', async () => {
     const c = createIpcClient(bridge());
-    expect((await rejection(c.listRuns())).code).toBe('E_NO_TRAINING');
-    expect((await rejection(c.pauseTraining('x'))).code).toBe('E_NO_TRAINING');
+    expect((await rejection(c.call('runs.list', {}))).code).toBe('E_NO_TRAINING');
+    expect((await rejection(c.call('train.pause', { runId: 'x' }))).code).toBe('E_NO_TRAINING');
   });
 
   it('times out when main does not answer', async () => {
@@ -294,6 +304,6 @@ describe('IPC client', () => {
         timeoutMs: 50,
       },
     );
-    expect((await rejection(c.listProjects())).code).toBe('E_TIMEOUT');
+    expect((await rejection(c.call('projects.list', {}))).code).toBe('E_TIMEOUT');
   });
 });

@@ -12,7 +12,7 @@ import { RunsError } from '../src/main/runs/errors.ts';
 import { computeFeatureMaps, scaleMaps, spatialLayers } from '../src/main/engine/feature-maps.ts';
 import { FeatureMapsHost } from '../src/main/host/feature-maps-host.ts';
 import { GraphBuilder } from '../src/shared/graph/builder.ts';
-import { MAX_FEATURE_CHANNELS } from '../src/shared/protocol.ts';
+import { MAX_FEATURE_CHANNELS } from '../src/shared/api.ts';
 import { tempDirs } from './engine/fixtures.ts';
 import { sleep } from './helpers/training-events.ts';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleMessage, handleRequest, toRequest } from '../src/main/api/handlers.ts';
 import { emptyGraph } from '../src/shared/graph/types.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
-import type { ClientRequest, ProjectEntry } from '../src/shared/protocol.ts';
+import type { ApiRequest, ProjectEntry } from '../src/shared/api.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 
 const created: string[] = [];
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 const lenetText = (name = 'LeNet-5') =>
   serializeProject(newProject(getTemplate('lenet5')!.build(), name));
-const ask = (req: ClientRequest) => handleRequest(req, { projectsDir });
+const ask = (req: ApiRequest) => handleRequest(req, { projectsDir });
 
 describe('handleRequest', () => {
   it('hello names the version and the projects folder', async () => {
@@ -100,7 +100,7 @@ describe('handleRequest', () => {
     ['train.pause without a run id', { id: 1, type: 'train.pause' }],
     ['train.stop with a path as run id', { id: 1, type: 'train.stop', runId: '../runs' }],
   ])('refuses %s with E_BAD_REQUEST', async (_what, req) => {
-    const reply = await handleRequest(req as ClientRequest, { projectsDir });
+    const reply = await handleRequest(req as ApiRequest, { projectsDir });
     expect(reply).toMatchObject({ id: 1, ok: false, error: { code: 'E_BAD_REQUEST' } });
     expect(reply.error!.message).toMatch(/^Invalid request: /);
   });

@@ -19,17 +19,16 @@ import { GraphBuilder } from '../src/shared/graph/builder.ts';
 import type { GraphDoc } from '../src/shared/graph/types.ts';
 import {
   featureMapsSchema,
-  MAX_BATCH_POINTS,
   runDetailSchema,
   runImagesSchema,
-  trainConfigSchema,
-  type ClientRequestInput,
-  type Evaluation,
+  type ApiRequestInput,
   type FeatureMaps,
   type RunDetail,
   type RunImages,
-  type TrainingEvent,
-} from '../src/shared/protocol.ts';
+} from '../src/shared/api.ts';
+import { emptyRunView, MAX_BATCH_POINTS } from '../src/shared/run.ts';
+import { trainConfigSchema } from '../src/shared/train-config.ts';
+import { type Evaluation, type TrainingEvent } from '../src/shared/events.ts';
 import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
 import { ended, nextEvent, sleep } from './helpers/training-events.ts';
 
@@ -84,13 +83,13 @@ afterAll(async () => {
   await dirs.cleanup();
 });
 
-async function ok<T>(req: ClientRequestInput, context = ctx): Promise<T> {
+async function ok<T>(req: ApiRequestInput, context = ctx): Promise<T> {
   const reply = await handleRequest(req, context);
   if (!reply.ok) throw new Error(`${req.type} failed: ${JSON.stringify(reply.error)}`);
   return reply.result as T;
 }
 
-async function failure(req: ClientRequestInput, context = ctx) {
+async function failure(req: ApiRequestInput, context = ctx) {
   const reply = await handleRequest(req, context);
   expect(reply.ok, JSON.stringify(reply)).toBe(false);
   return reply.error!;
@@ -199,14 +198,15 @@ describe('runs.get', () => {
     ]);
     expect(detail.config).toEqual(trainConfigSchema.parse(config));
     expect(detail.dataDir).toBe(data);
-    expect(detail.backend?.backend).toBe('wasm');
-    expect(detail.info).toEqual({
+    expect(detail.view.backend?.backend).toBe('wasm');
+    expect(detail.view.info).toEqual({
       totalParams: expect.any(Number),
       trainSamples: TRAIN,
       validationSamples: 0,
       testSamples: TEST,
       stepsPerEpoch: 4,
       epochs: 2,
+      notes: [],
     });
 
     const events = await metricsEvents(runDir);
@@ -224,25 +224,26 @@ describe('runs.get', () => {
         : [],
     );
     expect(batches.length).toBeGreaterThan(0);
-    expect(detail.batches).toEqual(batches);
-    expect(detail.batches.at(-1)!.step).toBe(8);
-    expect(detail.epochs.map((e) => [e.epoch, e.step])).toEqual([
+    expect(detail.view.batches).toEqual(batches);
+    expect(detail.view.batches.at(-1)!.step).toBe(8);
+    expect(detail.view.epochs.map((e) => [e.epoch, e.step])).toEqual([
       [1, 4],
       [2, 8],
     ]);
 
     const evaluation = await readJsonFile<Evaluation>(runDir, 'evaluation.json');
-    expect(detail.evaluation).toEqual(evaluation);
-    expect(detail.evaluation?.samples).toBe(TEST);
-    expect(detail.evaluation?.testAccuracy).toBe(
+    expect(detail.view.evaluation).toEqual(evaluation);
+    expect(detail.view.evaluation?.samples).toBe(TEST);
+    expect(detail.view.evaluation?.testAccuracy).toBe(
       (finished as Extract<TrainingEvent, { type: 'finished' }>).testAccuracy,
     );
-    expect(detail.error).toBeNull();
-    expect(detail.hasModel).toBe(true);
-    expect(detail.hasCheckpoint).toBe(true);
+    expect(detail.view.error).toBeNull();
+    expect(detail.view.hasModel).toBe(true);
+    expect(detail.view.checkpoint).toEqual({ epoch: 2, step: 8 });
+    expect(detail.view.phase).toBe('finished');
   });
 
-  it('thins a long run to MAX_BATCH_POINTS evenly, keeping the first and the last, and skips a half-written line', async () => {
+  it('thins a long run to at most MAX_BATCH_POINTS, keeping the first, the last and the newest points, and skips a half-written line', async () => {
     let metrics = line({ type: 'backend', backend: backendInfo }) + runStarted;
     for (let s = 1; s <= 5000; s++) metrics += batch(s, 1 / s);
     metrics += batch(5001, 0).slice(0, 40); // the engine was writing this line
@@ -254,15 +255,18 @@ describe('runs.get', () => {
     });
     const detail = await ok<RunDetail>({ id: 1, type: 'runs.get', runId: id });
     expect(runDetailSchema.parse(detail)).toEqual(detail);
-    const steps = detail.batches.map((b) => b.step);
-    expect(steps).toHaveLength(MAX_BATCH_POINTS);
+    const steps = detail.view.batches.map((b) => b.step);
+    expect(steps.length).toBeLessThanOrEqual(MAX_BATCH_POINTS);
+    expect(steps.length).toBeGreaterThan(MAX_BATCH_POINTS / 2);
     expect(steps[0]).toBe(1);
     expect(steps.at(-1)).toBe(5000);
-    const gaps = new Set(steps.slice(1).map((s, i) => s - steps[i]!));
-    expect([...gaps].sort()).toEqual([2, 3]); // 4999 / 1999 = 2.5: evenly spaced
-    expect(detail.batches.at(-1)!.loss).toBe(1 / 5000);
+    expect(steps.every((s, i) => i === 0 || s > steps[i - 1]!)).toBe(true);
+    // The older points are thinned, the newest quarter is kept as it came.
+    const newest = steps.slice(-MAX_BATCH_POINTS / 4);
+    expect(newest.every((s, i) => i === 0 || s === newest[i - 1]! + 1)).toBe(true);
+    expect(detail.view.batches.at(-1)!.loss).toBe(1 / 5000);
     expect(detail.entry).toMatchObject({ name: 'Hand made', status: 'incomplete' });
-    expect(detail.info?.trainSamples).toBe(100);
+    expect(detail.view.info?.trainSamples).toBe(100);
   });
 
   it('reads a failed, half-written run folder without failing: corrupt and missing files count as absent', async () => {
@@ -293,18 +297,18 @@ describe('runs.get', () => {
     expect(detail.graph?.name).toBe('Tiny convnet');
     expect(detail.config).toBeNull();
     expect(detail.dataDir).toBe('/data/somewhere');
-    expect(detail.batches.map((b) => [b.step, b.loss])).toEqual([
+    expect(detail.view.batches.map((b) => [b.step, b.loss])).toEqual([
       [1, 2.5],
       [2, 2.25],
     ]);
-    expect(detail.epochs).toEqual([]);
-    expect(detail.evaluation).toBeNull();
-    expect(detail.error).toEqual({
+    expect(detail.view.epochs).toEqual([]);
+    expect(detail.view.evaluation).toBeNull();
+    expect(detail.view.error).toEqual({
       code: 'E_ENGINE_DIED',
       message: engineError.message,
       checkpoint: '/x/checkpoints/last',
     });
-    expect(detail.hasModel).toBe(false);
+    expect(detail.view.hasModel).toBe(false);
 
     // A folder holding only what main writes first: nothing else yet, nothing fails.
     const fresh = 'fresh-2026-01-02T03-04-05-678Z';
@@ -314,14 +318,7 @@ describe('runs.get', () => {
       graph: null,
       config: null,
       dataDir: null,
-      backend: null,
-      info: null,
-      batches: [],
-      epochs: [],
-      evaluation: null,
-      error: null,
-      hasModel: false,
-      hasCheckpoint: false,
+      view: { ...emptyRunView, phase: 'incomplete' },
     });
   });
 
@@ -336,15 +333,15 @@ describe('runs.get', () => {
     const id = 'resumed-2026-01-02T03-04-05-678Z';
     await makeRunFolder(id, { 'netforge-run.json': startFile(null), 'metrics.jsonl': metrics });
     const detail = await ok<RunDetail>({ id: 1, type: 'runs.get', runId: id });
-    expect(detail.batches.map((b) => [b.step, b.loss])).toEqual([
+    expect(detail.view.batches.map((b) => [b.step, b.loss])).toEqual([
       ...[1, 2, 3, 4, 5].map((s) => [s, 1]),
       ...[6, 7, 8, 9, 10, 11, 12].map((s) => [s, 2]),
     ]);
-    expect(detail.epochs.map((e) => [e.epoch, e.loss])).toEqual([
+    expect(detail.view.epochs.map((e) => [e.epoch, e.loss])).toEqual([
       [1, 1],
       [2, 2],
     ]);
-    expect(detail.error).toBeNull();
+    expect(detail.view.error).toBeNull();
   });
 
   it('answers an unknown run id with E_NOT_FOUND naming it and the runs folder', async () => {
@@ -385,18 +382,18 @@ describe('runs.get', () => {
     try {
       // The engine appends to metrics.jsonl a moment after it sends an event.
       let detail = await ok<RunDetail>({ id: 1, type: 'runs.get', runId: started.runId });
-      for (let tries = 0; detail.epochs.length === 0 && tries < 100; tries++) {
+      for (let tries = 0; detail.view.epochs.length === 0 && tries < 100; tries++) {
         await sleep(50);
         detail = await ok<RunDetail>({ id: 1, type: 'runs.get', runId: started.runId });
       }
       expect(runDetailSchema.parse(detail)).toEqual(detail);
       expect(detail.entry.status).toBe('paused');
-      expect(detail.info?.epochs).toBe(500);
-      expect(detail.batches.length).toBeGreaterThan(0);
-      expect(detail.epochs.length).toBeGreaterThan(0);
+      expect(detail.view.info?.epochs).toBe(500);
+      expect(detail.view.batches.length).toBeGreaterThan(0);
+      expect(detail.view.epochs.length).toBeGreaterThan(0);
       expect(detail.config?.epochs).toBe(500);
-      expect(detail.evaluation).toBeNull();
-      expect(detail.hasModel).toBe(false);
+      expect(detail.view.evaluation).toBeNull();
+      expect(detail.view.hasModel).toBe(false);
 
       const error = await failure({
         id: 2,
@@ -468,11 +465,11 @@ describe('runs.continue', () => {
       detail = await ok<RunDetail>({ id: 2, type: 'runs.get', runId: run.runId });
     }
     expect(detail.entry.status).toBe('completed');
-    expect(detail.evaluation?.samples).toBe(TEST);
-    const steps = detail.batches.map((b) => b.step);
+    expect(detail.view.evaluation?.samples).toBe(TEST);
+    const steps = detail.view.batches.map((b) => b.step);
     expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
     expect(steps.at(-1)).toBe(3 * stepsPerEpoch);
-    expect(detail.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(detail.view.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
 
     // Completed runs are not continued.
     const finished = await failure({ id: 3, type: 'runs.continue', runId: run.runId });
@@ -801,21 +798,25 @@ describe('over the WebSocket with EngineClient', () => {
       (url) => new WebSocket(url) as unknown as SocketLike,
     );
     try {
-      const detail = await client.getRun(runId);
+      const detail = await client.call('runs.get', { runId: runId });
       expect(detail).toEqual(await ok<RunDetail>({ id: 1, type: 'runs.get', runId }));
-      expect(detail.hasModel).toBe(true);
+      expect(detail.view.hasModel).toBe(true);
 
-      const maps = await client.featureMaps(runId, 'p1', 2);
+      const maps = await client.call('runs.featureMaps', { runId: runId, layer: 'p1', index: 2 });
       expect(maps).toMatchObject({ layer: 'p1', height: 14, width: 14, channels: 6, shown: 6 });
       expect(Buffer.from(maps.maps, 'base64')).toHaveLength(6 * 14 * 14);
-      await expect(client.featureMaps(runId, 'nope', 2)).rejects.toMatchObject({
+      await expect(
+        client.call('runs.featureMaps', { runId: runId, layer: 'nope', index: 2 }),
+      ).rejects.toMatchObject({
         code: 'E_BAD_REQUEST',
       });
 
-      const images = await client.runImages(runId, [2]);
+      const images = await client.call('runs.images', { runId: runId, indices: [2] });
       expect(images.images[0]!.label).toBe(maps.label);
 
-      expect(await client.datasetStatus('mnist', data)).toMatchObject({
+      expect(
+        await client.call('datasets.status', { dataset: 'mnist', dataDir: data }),
+      ).toMatchObject({
         found: true,
         source: 'folder',
         path: data,

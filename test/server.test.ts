@@ -16,12 +16,8 @@ import {
   type SocketLike,
 } from '../src/renderer/engine/client.ts';
 import { newProject, serializeProject } from '../src/shared/project.ts';
-import {
-  serverPushSchema,
-  type ServerPush,
-  type ServerReply,
-  type TrainingEvent,
-} from '../src/shared/protocol.ts';
+import { eventPushSchema, type EventPush, type ApiReply } from '../src/shared/api.ts';
+import { type TrainingEvent } from '../src/shared/events.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 import { tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
 
@@ -111,9 +107,9 @@ async function connect(): Promise<WebSocket> {
 }
 
 /** Sends one frame and resolves with the next reply. */
-function ask(ws: WebSocket, message: unknown, binary = false): Promise<ServerReply> {
+function ask(ws: WebSocket, message: unknown, binary = false): Promise<ApiReply> {
   return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerReply));
+    ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ApiReply));
     ws.send(typeof message === 'string' ? message : JSON.stringify(message), { binary });
   });
 }
@@ -289,7 +285,7 @@ describe('training over the WebSocket', () => {
   let training: TrainingService;
   let data = '';
   let client: EngineClient;
-  const pushes: ServerPush[] = [];
+  const pushes: EventPush[] = [];
   const config = { dataset: 'mnist' as const, epochs: 2, batchSize: 32, learningRate: 0.1 };
 
   beforeAll(async () => {
@@ -315,7 +311,7 @@ describe('training over the WebSocket', () => {
   const next = (test: (e: TrainingEvent) => boolean) => nextEvent((l) => client.onEvent(l), test);
 
   it('starts a run, streams its events in order to every connection, and lists it', async () => {
-    // A second connection, as a raw `ws` client: pushes carry no id and match serverPushSchema.
+    // A second connection, as a raw `ws` client: pushes carry no id and match eventPushSchema.
     const other = await openSocket(
       `ws://127.0.0.1:${trainingServer.port}/ws?token=${trainingServer.token}`,
     );
@@ -325,7 +321,7 @@ describe('training over the WebSocket', () => {
 
     const before = pushes.length;
     const done = next(ended);
-    const { runId, runDir } = await client.startTraining({
+    const { runId, runDir } = await client.call('train.start', {
       graph: tinyGraph(),
       config,
       dataDir: data,
@@ -339,11 +335,11 @@ describe('training over the WebSocket', () => {
     expect(outline(mine.map((p) => p.event))).toEqual(TWO_EPOCH_RUN);
     await sleep(100);
     expect(raw).toHaveLength(mine.length);
-    expect(raw.every((m) => serverPushSchema.safeParse(m).success)).toBe(true);
+    expect(raw.every((m) => eventPushSchema.safeParse(m).success)).toBe(true);
     expect(raw.some((m) => (m as { id?: unknown }).id !== undefined)).toBe(false);
     other.ws.close();
 
-    const runs = await client.listRuns();
+    const runs = await client.call('runs.list', {});
     expect(runs).toContainEqual({
       runId,
       runDir,
@@ -357,14 +353,14 @@ describe('training over the WebSocket', () => {
 
   it('pauses (no more batches), answers a second start with E_BUSY, resumes and stops', async () => {
     const firstBatch = next((e) => e.type === 'batch');
-    const { runId } = await client.startTraining({
+    const { runId } = await client.call('train.start', {
       graph: tinyGraph(),
       config: { ...config, epochs: 3 },
       dataDir: data,
     });
     await firstBatch;
     const paused = next((e) => e.type === 'status' && e.state === 'paused');
-    await client.pauseTraining(runId);
+    await client.call('train.pause', { runId: runId });
     await paused;
     await sleep(300); // the batch under way when the pause came may still report
     const batches = () =>
@@ -372,12 +368,12 @@ describe('training over the WebSocket', () => {
     const atPause = batches();
 
     await expect(
-      client.startTraining({ graph: tinyGraph(), config, dataDir: data }),
+      client.call('train.start', { graph: tinyGraph(), config, dataDir: data }),
     ).rejects.toMatchObject({ code: 'E_BUSY', message: expect.stringContaining(runId) });
-    await expect(client.resumeTraining('not-this-run')).rejects.toMatchObject({
+    await expect(client.call('train.resume', { runId: 'not-this-run' })).rejects.toMatchObject({
       code: 'E_NO_RUN',
     });
-    expect((await client.listRuns()).find((r) => r.runId === runId)).toMatchObject({
+    expect((await client.call('runs.list', {})).find((r) => r.runId === runId)).toMatchObject({
       status: 'paused',
       testAccuracy: null,
     });
@@ -385,14 +381,14 @@ describe('training over the WebSocket', () => {
     expect(batches()).toBe(atPause);
 
     const resumed = next((e) => e.type === 'batch');
-    await client.resumeTraining(runId);
+    await client.call('train.resume', { runId: runId });
     await resumed;
     expect(batches()).toBeGreaterThan(atPause);
 
     const done = next(ended);
-    await client.stopTraining(runId);
+    await client.call('train.stop', { runId: runId });
     expect(await done).toMatchObject({ type: 'finished', status: 'stopped' });
-    expect((await client.listRuns()).find((r) => r.runId === runId)).toMatchObject({
+    expect((await client.call('runs.list', {})).find((r) => r.runId === runId)).toMatchObject({
       status: 'stopped',
     });
   });

@@ -7,7 +7,8 @@ import { ended, nextEvent, outline, sleep, TWO_EPOCH_RUN } from './helpers/train
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { TrainingError, TrainingService } from '../src/main/api/training-service.ts';
-import type { ServerPush, TrainingEvent } from '../src/shared/protocol.ts';
+import type { EventPush } from '../src/shared/api.ts';
+import type { TrainingEvent } from '../src/shared/events.ts';
 import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
 
 const dirs = tempDirs('training');
@@ -28,7 +29,7 @@ async function newService() {
     backend: 'wasm',
   });
   services.push(service);
-  const pushes: ServerPush[] = [];
+  const pushes: EventPush[] = [];
   service.subscribe((p) => pushes.push(p));
   return { service, pushes };
 }

@@ -3,17 +3,17 @@
 import { contextBridge, ipcRenderer } from 'electron';
 
 import type { NetforgeBridge } from '../shared/bridge.ts';
-import type { ServerPush } from '../shared/protocol.ts';
+import type { EventPush } from '../shared/api.ts';
 
 const bridge: NetforgeBridge = {
   version: __NETFORGE_VERSION__,
-  // Main validates every request (clientRequestSchema) and the renderer's EngineClient
+  // Main validates every request (apiRequestSchema) and the renderer's EngineClient
   // validates every reply, so this only forwards.
   request: (req) => ipcRenderer.invoke('netforge:request', req),
   chooseFolder: (title) => ipcRenderer.invoke('netforge:choose-folder', String(title)),
-  // The renderer's EngineClient validates every event (serverPushSchema).
+  // The renderer's EngineClient validates every event (eventPushSchema).
   onEvent: (listener) => {
-    const handler = (_event: unknown, push: ServerPush) => listener(push);
+    const handler = (_event: unknown, push: EventPush) => listener(push);
     ipcRenderer.on('netforge:event', handler);
     return () => void ipcRenderer.off('netforge:event', handler);
   },

@@ -1,23 +1,23 @@
 // What the Electron preload exposes to the renderer as `window.netforge`. Type-only, so the
 // preload (src/preload/index.ts), the renderer's EngineClient and its tests share one
 // definition without importing each other.
-import type { ClientRequestInput, ServerPush, ServerReply } from './protocol.ts';
+import type { ApiRequestInput, EventPush, ApiReply } from './api.ts';
 
 export interface NetforgeBridge {
   /** Netforge's version, from package.json. */
   readonly version: string;
   /**
-   * Sends one engine request to the main process. Main validates it (clientRequestSchema) and
+   * Sends one engine request to the main process. Main validates it (apiRequestSchema) and
    * always answers with a reply, `ok: false` plus an error code when it fails; the promise
    * rejects only if IPC itself breaks.
    */
-  request(req: ClientRequestInput): Promise<ServerReply>;
+  request(req: ApiRequestInput): Promise<ApiReply>;
   /**
    * Calls `listener` with every message main pushes (IPC channel `netforge:event`): the
    * TrainingEvents of the run in progress. Returns the function that stops listening. Optional
    * only so that stand-in bridges in tests may leave it out; the preload always has it.
    */
-  onEvent?(listener: (push: ServerPush) => void): () => void;
+  onEvent?(listener: (push: EventPush) => void): () => void;
   /**
    * Desktop app only: the system's folder picker; resolves to the chosen folder, or null when
    * cancelled. Browser mode has none (its folders are on the server's machine: type the path).

@@ -265,7 +265,8 @@ export class CodedError extends Error {
 export function toCodedError(e: unknown, fallback: ErrorCode = 'E_INTERNAL'): CodedError {
   if (e instanceof CodedError) return e;
   const code = (e as { code?: unknown } | null)?.code;
-  const message = e instanceof Error ? e.message : String(e);
+  const text = (e as { message?: unknown } | null)?.message;
+  const message = typeof text === 'string' ? text : String(e);
   return new CodedError(isErrorCode(code) ? code : fallback, message);
 }
 

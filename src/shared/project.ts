@@ -3,7 +3,7 @@
 // to date, and a file from a newer Netforge is refused, never half-read.
 import { z } from 'zod';
 import { graphDocSchema, GRAPH_FORMAT, type GraphDoc } from './graph/types.ts';
-import { trainConfigSchema } from './protocol.ts';
+import { trainConfigSchema } from './train-config.ts';
 
 export const PROJECT_FORMAT = 'netforge-project';
 export const PROJECT_VERSION = 1;

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingEvent, TrainingEventOf } from '../../src/shared/protocol.ts';
+import type { TrainingEvent, TrainingEventOf } from '../../src/shared/events.ts';
 import { TEST_SAMPLES, tempDirs, tinyGraph, writeSyntheticMnist } from './fixtures.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'netforge.js');

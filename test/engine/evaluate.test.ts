@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, tf } from '../../src/main/engine/backend.ts';
 import type { Dataset } from '../../src/main/engine/datasets/index.ts';
 import { evaluateSplit } from '../../src/main/engine/evaluate.ts';
-import { EXAMPLES_PER_CLASS } from '../../src/shared/protocol.ts';
+import { EXAMPLES_PER_CLASS } from '../../src/shared/events.ts';
 
 type Model = ReturnType<typeof tf.model>;
 

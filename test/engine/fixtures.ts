@@ -6,11 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder } from '../../src/shared/graph/builder.ts';
 import type { GraphDoc } from '../../src/shared/graph/types.ts';
-import {
-  trainRequestSchema,
-  type TrainConfigInput,
-  type TrainRequest,
-} from '../../src/shared/protocol.ts';
+import { trainRequestSchema, type TrainRequest } from '../../src/shared/engine-protocol.ts';
+import { type TrainConfigInput } from '../../src/shared/train-config.ts';
 import { rng } from '../../src/main/engine/random.ts';
 
 export const TRAIN_SAMPLES = 300;

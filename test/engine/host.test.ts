@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/main/host/engine-host.ts';
-import type { EngineCommand, TrainingEvent, TrainingEventOf } from '../../src/shared/protocol.ts';
+import type { EngineCommand } from '../../src/shared/engine-protocol.ts';
+import type { TrainingEvent, TrainingEventOf } from '../../src/shared/events.ts';
 import { tempDirs, trainRequest, writeSyntheticMnist } from './fixtures.ts';
 
 const dirs = tempDirs('host');

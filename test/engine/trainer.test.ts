@@ -13,12 +13,8 @@ import { evaluateSplit } from '../../src/main/engine/evaluate.ts';
 import { loadTfjsModel } from '../../src/main/engine/load-model.ts';
 import { runTraining } from '../../src/main/engine/run.ts';
 import { learningRateAt } from '../../src/main/engine/schedule.ts';
-import type {
-  Evaluation,
-  TrainConfigInput,
-  TrainingEvent,
-  TrainingEventOf,
-} from '../../src/shared/protocol.ts';
+import type { Evaluation, TrainingEvent, TrainingEventOf } from '../../src/shared/events.ts';
+import type { TrainConfigInput } from '../../src/shared/train-config.ts';
 import {
   TEST_SAMPLES,
   TRAIN_SAMPLES,
@@ -241,8 +237,13 @@ describe('pause, stop and resume', () => {
 
     // Nothing happened for 300 ms: no events, the run was waiting, not finished.
     expect(duringPause).toEqual({ events: pausedWith, isPaused: true, done: false });
-    expect(events[pausedWith - 1]).toMatchObject({ type: 'batch', step: PAUSE_AT });
-    expect(events[pausedWith]).toMatchObject({ type: 'batch', step: PAUSE_AT + 1 });
+    // The run announces the pause and the resume at the step where they took effect.
+    expect(events.slice(pausedWith - 2, pausedWith + 2)).toMatchObject([
+      { type: 'batch', step: PAUSE_AT },
+      { type: 'status', state: 'paused', step: PAUSE_AT },
+      { type: 'status', state: 'resumed', step: PAUSE_AT },
+      { type: 'batch', step: PAUSE_AT + 1 },
+    ]);
     expect(only(events, 'finished')).toMatchObject({
       status: 'completed',
       step: 3 * STEPS_PER_EPOCH,

@@ -1,7 +1,8 @@
 // Helpers for tests that watch a training's pushed events.
-import type { ServerPush, TrainingEvent } from '../../src/shared/protocol.ts';
+import type { EventPush } from '../../src/shared/api.ts';
+import type { TrainingEvent } from '../../src/shared/events.ts';
 
-type Subscribe = (listener: (push: ServerPush) => void) => () => void;
+type Subscribe = (listener: (push: EventPush) => void) => () => void;
 
 /** Resolves with the first event pushed from now on that `test` accepts. */
 export const nextEvent = (subscribe: Subscribe, test: (e: TrainingEvent) => boolean) =>

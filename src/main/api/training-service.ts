@@ -10,20 +10,17 @@ import { CodedError } from '../../shared/errors.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import {
   runIdSchema,
-  trainConfigSchema,
-  trainRequestSchema,
-  type BackendName,
   type FeatureMaps,
   type RunDetail,
   type RunEntry,
   type RunImages,
   type RunStatus,
-  type ServerPush,
-  type TrainConfigInput,
-  type TrainingEvent,
-  type TrainRequest,
+  type EventPush,
   type TrainStartResult,
-} from '../../shared/protocol.ts';
+} from '../../shared/api.ts';
+import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
+import { trainRequestSchema, type TrainRequest } from '../../shared/engine-protocol.ts';
+import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
 import { EngineHost } from '../host/engine-host.ts';
 import { RunsError } from '../runs/errors.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
@@ -74,7 +71,7 @@ export interface StartTraining {
   dataDir?: string | null;
 }
 
-type Subscriber = (push: ServerPush) => void;
+type Subscriber = (push: EventPush) => void;
 
 interface CurrentRun {
   runId: string;
@@ -473,7 +470,7 @@ export class TrainingService {
           () => undefined,
         );
     }
-    const push: ServerPush = { type: 'event', runId: run.runId, event };
+    const push: EventPush = { type: 'event', runId: run.runId, event };
     for (const fn of this.subscribers) {
       try {
         fn(push);

@@ -4,14 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
-import {
-  BACKENDS,
-  OPTIMIZERS,
-  evaluateRequestSchema,
-  trainConfigSchema,
-  trainRequestSchema,
-  type TrainingEvent,
-} from '../../shared/protocol.ts';
+import { BACKENDS, type TrainingEvent } from '../../shared/events.ts';
+import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
+import { evaluateRequestSchema, trainRequestSchema } from '../../shared/engine-protocol.ts';
 import { getTemplate } from '../../shared/templates/index.ts';
 import { EngineHost } from '../host/engine-host.ts';
 import { bench, BENCH_MODELS } from '../engine/bench.ts';

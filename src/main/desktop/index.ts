@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
-import type { ServerReply } from '../../shared/protocol.ts';
+import type { ApiReply } from '../../shared/api.ts';
 import { EngineHost } from '../host/engine-host.ts';
-import { defaultProjectsDir, handleRequest, toRequest } from '../api/handlers.ts';
+import { defaultProjectsDir, handleRequest, refusal } from '../api/handlers.ts';
 import { TrainingService } from '../api/training-service.ts';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
@@ -76,16 +76,10 @@ function handleEngineRequests(): void {
   // The engine process must not outlive the app; a run in progress keeps its last checkpoint.
   app.once('will-quit', () => void training.close());
   const ctx = { projectsDir: defaultProjectsDir(), training };
-  ipcMain.handle('netforge:request', async (event, raw: unknown): Promise<ServerReply> => {
-    const checked = toRequest(raw);
-    if ('reply' in checked) return checked.reply;
+  ipcMain.handle('netforge:request', async (event, raw: unknown): Promise<ApiReply> => {
     if (!isOwnPage(event))
-      return {
-        id: checked.request.id,
-        ok: false,
-        error: { code: 'E_FORBIDDEN', message: 'Only Netforge’s own page may use its engine.' },
-      };
-    return handleRequest(checked.request, ctx);
+      return refusal(raw, 'E_FORBIDDEN', 'Only Netforge’s own page may use its engine.');
+    return handleRequest(raw, ctx);
   });
   // The system's folder picker, for the Training panel's data folder.
   ipcMain.handle(

@@ -3,7 +3,7 @@
 // extra training kernels, else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendInfo, BackendName } from '../../shared/protocol.ts';
+import type { BackendInfo, BackendName } from '../../shared/events.ts';
 import { registerWasmTrainingKernels } from './kernels/register-wasm.ts';
 import { registerDilatedGradients } from './kernels/dilated-gradients.ts';
 

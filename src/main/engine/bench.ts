@@ -1,6 +1,6 @@
 // Training throughput on random data, the same networks, optimizer and loss as
 // ../shared/bench/torch_reference.py, so the two can be compared in one run.
-import type { BackendInfo, BackendName } from '../../shared/protocol.ts';
+import type { BackendInfo, BackendName } from '../../shared/events.ts';
 import { DATASET_INFO } from '../../shared/graph/types.ts';
 import { getTemplate } from '../../shared/templates/index.ts';
 import { selectBackend, tf } from './backend.ts';

@@ -1,6 +1,7 @@
 // Entry point of the engine's own process: takes EngineCommands from the
 // parent over IPC, sends TrainingEvents back. One run at a time.
-import { engineCommandSchema, type TrainingEvent } from '../../shared/protocol.ts';
+import { engineCommandSchema } from '../../shared/engine-protocol.ts';
+import { type TrainingEvent } from '../../shared/events.ts';
 import { RunControl } from './control.ts';
 import { runEvaluation, runTraining } from './run.ts';
 
@@ -27,13 +28,11 @@ async function handle(raw: unknown): Promise<void> {
   }
   const cmd = parsed.data;
   if (cmd.type === 'pause' || cmd.type === 'resume' || cmd.type === 'stop') {
+    // The run announces what took effect itself (RunControl.onStatus), at its current step.
     if (!control) return;
-    if (cmd.type === 'stop') {
-      control.stop();
-      send({ type: 'status', state: 'stopping', step: -1 });
-    } else if (cmd.type === 'pause' ? control.pause() : control.resume()) {
-      send({ type: 'status', state: cmd.type === 'pause' ? 'paused' : 'resumed', step: -1 });
-    }
+    if (cmd.type === 'stop') control.stop();
+    else if (cmd.type === 'pause') control.pause();
+    else control.resume();
     return;
   }
   if (busy) {

@@ -1,5 +1,5 @@
 // Loss, accuracy, confusion matrix and misclassified samples of a model on a split.
-import { EXAMPLES_PER_CLASS, type Evaluation } from '../../shared/protocol.ts';
+import { EXAMPLES_PER_CLASS, type Evaluation } from '../../shared/events.ts';
 import type { Tf } from './backend.ts';
 import { makeBatch } from './batches.ts';
 import type { Dataset, Split } from './datasets/index.ts';

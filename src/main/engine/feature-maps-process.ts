@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { BackendName } from '../../shared/protocol.ts';
+import type { BackendName } from '../../shared/events.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { normaliser } from './batches.ts';
 import { loadTfjsModel } from './load-model.ts';

@@ -3,7 +3,7 @@
 // thread, feature-maps-host.ts talks to that process.
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 
-import { MAX_FEATURE_CHANNELS, type FeatureMaps } from '../../shared/protocol.ts';
+import { MAX_FEATURE_CHANNELS, type FeatureMaps } from '../../shared/api.ts';
 import type { Tf } from './backend.ts';
 import { RunsError } from '../runs/errors.ts';
 

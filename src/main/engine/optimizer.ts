@@ -1,4 +1,4 @@
-import type { TrainConfig } from '../../shared/protocol.ts';
+import type { TrainConfig } from '../../shared/train-config.ts';
 import type { Tf } from './backend.ts';
 
 export type { Optimizer } from '@tensorflow/tfjs';

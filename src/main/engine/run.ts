@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { CodedError } from '../../shared/errors.ts';
-import {
-  trainConfigSchema,
-  type EvaluateRequest,
-  type TrainRequest,
-  type TrainingEvent,
-} from '../../shared/protocol.ts';
+import { trainConfigSchema } from '../../shared/train-config.ts';
+import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
+import { type TrainingEvent } from '../../shared/events.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
 import { loadCheckpoint } from './checkpoint.ts';
@@ -78,6 +75,7 @@ export async function runTraining(
         appendFile(metrics, `${JSON.stringify({ time: Date.now(), ...e })}\n`),
       );
   };
+  control.onStatus = (state, step) => emit({ type: 'status', state, step });
   const lastCheckpoint = join(req.runDir, 'checkpoints', 'last');
   try {
     await mkdir(req.runDir, { recursive: true });

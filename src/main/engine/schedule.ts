@@ -1,4 +1,4 @@
-import type { Schedule } from '../../shared/protocol.ts';
+import type { Schedule } from '../../shared/train-config.ts';
 
 /** Learning rate for a (0-based) epoch. */
 export function learningRateAt(

@@ -2,7 +2,8 @@
 // pause between batches, stop with a checkpoint at the exact step, resume from
 // one, catch a NaN loss at once, and stream throttled events.
 import { join } from 'node:path';
-import type { TrainConfig, TrainingEvent } from '../../shared/protocol.ts';
+import type { TrainConfig } from '../../shared/train-config.ts';
+import type { TrainingEvent } from '../../shared/events.ts';
 import { CodedError } from '../../shared/errors.ts';
 import type { Tf } from './backend.ts';
 import { makeBatch, subset } from './batches.ts';
@@ -89,6 +90,7 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   // Clocks for throughput and ETA leave out time spent paused.
   let runStart = performance.now();
   const stepsAtStart = state.step;
+  control.step = state.step;
   for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
     const lr = learningRateAt(config.learningRate, config.schedule, state.epoch, config.epochs);
     setLearningRate(optimizer, lr);
@@ -132,6 +134,7 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
         );
       }
       state.step++;
+      control.step = state.step;
       lossSum += loss * idx.length;
       accSum += a * idx.length;
       seen += idx.length;

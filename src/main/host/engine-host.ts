@@ -4,11 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  trainingEventSchema,
-  type EngineCommand,
-  type TrainingEvent,
-} from '../../shared/protocol.ts';
+import { trainingEventSchema, type TrainingEvent } from '../../shared/events.ts';
+import { type EngineCommand } from '../../shared/engine-protocol.ts';
 
 const ENGINE_ENTRY = fileURLToPath(new URL('../engine/engine-process.ts', import.meta.url));
 

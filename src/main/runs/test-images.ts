@@ -3,9 +3,8 @@
 // downloaded, and kept in memory while it is being looked at (the 10,000 MNIST test images are
 // 7.8 MB, CIFAR-10's 31 MB).
 import type { DatasetName } from '../../shared/graph/types.ts';
-import type { RunImages } from '../../shared/protocol.ts';
+import type { RunImages } from '../../shared/api.ts';
 import {
-  DatasetError,
   defaultCacheDir,
   locateTestSplit,
   readTestSplit,
@@ -50,9 +49,9 @@ export class TestImages {
     if (split)
       this.splits.delete(key); // re-inserted below as the most recently used
     else
+      // A DatasetError keeps its own code (E_DATA_CORRUPT for a damaged file) on its way out.
       split = readTestSplit(dataset, dir).catch((e: unknown) => {
         this.splits.delete(key);
-        if (e instanceof DatasetError) throw new RunsError('E_DATA_MISSING', e.message);
         throw e;
       });
     this.splits.set(key, split);

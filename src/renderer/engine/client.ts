@@ -1,83 +1,38 @@
-// The renderer's only way to the engine: one EngineClient interface, two transports. In the
-// desktop app requests go through the preload (`window.netforge.request`, Electron IPC); in
-// browser mode (`netforge serve`) over a WebSocket to the local server, authorised by the token
-// in the page's address. Free of React so stores, components and tests can all use it.
+// The renderer's only way to the engine: one EngineClient with a generic call() typed by the
+// API table (src/shared/api.ts), over two transports. In the desktop app requests go through the
+// preload (`window.netforge.request`, Electron IPC); in browser mode (`netforge serve`) over a
+// WebSocket to the local server, authorised by the token in the page's address. Free of React
+// so stores, components and tests can all use it.
 //
 // Nothing here uses DOM or Node types directly: sockets and the environment are described
 // structurally, so tests run the same code under Node with the `ws` package.
-import { z } from 'zod';
-
-import type { NetforgeBridge } from '../../shared/bridge.ts';
-import type { DatasetName, GraphDoc } from '../../shared/graph/types.ts';
 import {
-  datasetStatusSchema,
-  featureMapsSchema,
-  projectEntrySchema,
-  runDetailSchema,
-  runEntrySchema,
-  runImagesSchema,
-  serverPushSchema,
-  serverReplySchema,
-  trainStartResultSchema,
-  type ClientRequest,
-  type ClientRequestInput,
-  type DatasetStatus,
-  type FeatureMaps,
-  type ProjectEntry,
-  type RunDetail,
-  type RunImages,
-  type RunEntry,
-  type ServerPush,
-  type ServerReply,
-  type TrainConfigInput,
-  type TrainStartResult,
-} from '../../shared/protocol.ts';
+  API,
+  apiReplySchema,
+  eventPushSchema,
+  type ApiReply,
+  type ApiRequestInput,
+  type EventPush,
+  type Method,
+  type ParamsInput,
+  type Result,
+} from '../../shared/api.ts';
+import type { NetforgeBridge } from '../../shared/bridge.ts';
+import { CodedError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 
 export type Transport = 'ipc' | 'websocket' | 'none';
 
-export interface HelloInfo {
-  version: string;
-  /** The folder projects are saved in, to show the user. */
-  projectsDir: string;
-}
-
 export interface EngineClient {
   readonly transport: Transport;
-  hello(): Promise<HelloInfo>;
-  /** Saved projects, most recently modified first. */
-  listProjects(): Promise<ProjectEntry[]>;
-  /** The project file's text; read it with parseProject (src/shared/project.ts). */
-  readProject(name: string): Promise<string>;
-  /** Saves text (serializeProject's output) as project `name`, replacing any older version. */
-  writeProject(name: string, text: string): Promise<void>;
   /**
-   * Starts training `graph` (one run at a time: E_BUSY while another is in progress). The run's
-   * events come through onEvent, tagged with its runId; the first ones may arrive before this
-   * resolves, so subscribe first.
+   * Calls one method of the API table and resolves to its checked result; rejects with an
+   * EngineError carrying the server's code (or the client's own: E_TIMEOUT, E_CONNECT,
+   * E_DISCONNECTED, E_CLOSED, E_BAD_REPLY, E_IPC, E_NO_ENGINE).
+   *
+   * train.start and runs.continue: the run's events come through onEvent, tagged with its runId;
+   * the first ones may arrive before the call resolves, so subscribe first.
    */
-  startTraining(request: StartTrainingRequest): Promise<TrainStartResult>;
-  /** Pauses the run in progress after its current batch (E_NO_RUN if `runId` is not it). */
-  pauseTraining(runId: string): Promise<void>;
-  resumeTraining(runId: string): Promise<void>;
-  /** Stops the run after its current batch; it saves a checkpoint, evaluates and finishes. */
-  stopTraining(runId: string): Promise<void>;
-  /** The runs in the runs folder, newest first. */
-  listRuns(): Promise<RunEntry[]>;
-  /** Everything kept of one run: graph, settings, curves, evaluation, error (E_NOT_FOUND if none). */
-  getRun(runId: string): Promise<RunDetail>;
-  /** Test images of the run's dataset by test-set index (at most MAX_IMAGES_PER_REQUEST). */
-  runImages(runId: string, indices: number[]): Promise<RunImages>;
-  /** One layer's feature maps for one test image, from the run's trained model. */
-  featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps>;
-  /**
-   * Continues a stopped, failed or cut-short run from its last checkpoint (E_FINISHED,
-   * E_NO_CHECKPOINT, E_BUSY); its events come through onEvent as for startTraining.
-   */
-  continueRun(runId: string): Promise<TrainStartResult>;
-  /** Deletes a finished run's folder (E_BUSY for the run in progress). */
-  deleteRun(runId: string): Promise<void>;
-  /** Whether `dataset` is on disk (in `dataDir`, $NETFORGE_DATA_DIR or the cache) or needs a download. */
-  datasetStatus(dataset: DatasetName, dataDir?: string | null): Promise<DatasetStatus>;
+  call<M extends Method>(method: M, params: ParamsInput<M>): Promise<Result<M>>;
   /**
    * Calls `listener` with every TrainingEvent the engine streams (validated), tagged with its
    * run's id. Returns the function that stops listening. Over the WebSocket, subscribing opens
@@ -88,29 +43,24 @@ export interface EngineClient {
   close(): void;
 }
 
-export interface StartTrainingRequest {
-  graph: GraphDoc;
-  config: TrainConfigInput;
-  /** A folder with the dataset's files; else the server's $NETFORGE_DATA_DIR or download cache. */
-  dataDir?: string | null;
-}
+export type TrainingEventListener = (push: EventPush) => void;
 
-export type TrainingEventListener = (push: ServerPush) => void;
-
-/**
- * Every failure of a client call. `code` is the server's code (E_NOT_FOUND, E_BAD_REQUEST,
- * E_BAD_PROJECT, E_IO; for training E_BUSY, E_NO_RUN, E_ENGINE, E_NO_TRAINING) or one of the
- * client's own: E_TIMEOUT, E_CONNECT, E_DISCONNECTED, E_CLOSED, E_BAD_REPLY, E_IPC, E_NO_ENGINE.
- * `message` is written for the user.
- */
-export class EngineError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** Every failure of a client call; `message` is written for the user. */
+export class EngineError extends CodedError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
     this.name = 'EngineError';
   }
+}
+
+/** A code the server sent: a registered one as it is; anything else is reported, not trusted. */
+function serverError(code: string | undefined, message: string | undefined, method: string) {
+  if (isErrorCode(code))
+    return new EngineError(code, message ?? `Netforge's engine refused ${method}.`);
+  return new EngineError(
+    'E_BAD_REPLY',
+    `Netforge's engine refused ${method} with an unknown code ${String(code)}: ${message ?? ''}`,
+  );
 }
 
 export interface EngineClientOptions {
@@ -122,33 +72,12 @@ export interface EngineClientOptions {
   retryDelayMs?: number;
 }
 
-type RequestBody = ClientRequestInput extends infer R
-  ? R extends ClientRequestInput
-    ? Omit<R, 'id'>
-    : never
-  : never;
+/** One request without its id: `{ type: method, ...params }`. */
+type RequestBody = { type: Method } & Record<string, unknown>;
 /** Sends one request with a fresh id and resolves to its reply, whatever `ok` says. */
-type Exchange = (body: RequestBody) => Promise<ServerReply>;
+type Exchange = (body: RequestBody) => Promise<ApiReply>;
 
-const RESULTS = {
-  hello: z.object({ version: z.string(), projectsDir: z.string() }),
-  'projects.list': z.array(projectEntrySchema),
-  'projects.read': z.object({ text: z.string() }),
-  'projects.write': z.object({ name: z.string() }),
-  'train.start': trainStartResultSchema,
-  'train.pause': z.object({ runId: z.string() }),
-  'train.resume': z.object({ runId: z.string() }),
-  'train.stop': z.object({ runId: z.string() }),
-  'runs.list': z.array(runEntrySchema),
-  'runs.get': runDetailSchema,
-  'runs.images': runImagesSchema,
-  'runs.featureMaps': featureMapsSchema,
-  'runs.continue': trainStartResultSchema,
-  'runs.delete': z.object({ runId: z.string() }),
-  'datasets.status': datasetStatusSchema,
-} satisfies Record<ClientRequest['type'], z.ZodType>;
-
-/** Listeners of pushed events; a push that does not match serverPushSchema is dropped. */
+/** Listeners of pushed events; a push that does not match eventPushSchema is dropped. */
 function eventHub(onFirst?: () => void) {
   const listeners = new Set<TrainingEventListener>();
   return {
@@ -159,7 +88,7 @@ function eventHub(onFirst?: () => void) {
     },
     /** Validates one pushed message and hands it to every listener; false if malformed. */
     deliver(raw: unknown): boolean {
-      const r = serverPushSchema.safeParse(raw);
+      const r = eventPushSchema.safeParse(raw);
       if (!r.success) return false;
       for (const l of listeners) {
         try {
@@ -173,67 +102,30 @@ function eventHub(onFirst?: () => void) {
   };
 }
 
-/** The methods, the same over every transport: unwrap the reply, check its result. */
+/** The client over one transport: send, unwrap the reply, check the result against the table. */
 function clientOver(
   transport: Transport,
   exchange: Exchange,
   close: () => void,
   onEvent: (listener: TrainingEventListener) => () => void,
 ): EngineClient {
-  async function call<T extends ClientRequest['type']>(
-    body: RequestBody & { type: T },
-  ): Promise<z.infer<(typeof RESULTS)[T]>> {
-    const reply = await exchange(body);
-    if (!reply.ok)
-      throw new EngineError(
-        reply.error?.code ?? 'E_BAD_REPLY',
-        reply.error?.message ?? `Netforge's engine refused ${body.type} without saying why.`,
-      );
-    const result = RESULTS[body.type].safeParse(reply.result);
+  async function call<M extends Method>(method: M, params: ParamsInput<M>): Promise<Result<M>> {
+    const reply = await exchange({ ...(params as Record<string, unknown>), type: method });
+    if (!reply.ok) throw serverError(reply.error?.code, reply.error?.message, method);
+    const result = API[method].result.safeParse(reply.result);
     if (!result.success)
       throw new EngineError(
         'E_BAD_REPLY',
-        `Netforge's engine sent an unexpected answer to ${body.type} (${result.error.issues[0]?.message}). ` +
+        `Netforge's engine sent an unexpected answer to ${method} (${result.error.issues[0]?.message}). ` +
           'The app and the engine may come from different versions: restart Netforge.',
       );
-    return result.data as z.infer<(typeof RESULTS)[T]>;
+    return result.data as Result<M>;
   }
-  return {
-    transport,
-    hello: () => call({ type: 'hello' }),
-    listProjects: () => call({ type: 'projects.list' }),
-    readProject: async (name) => (await call({ type: 'projects.read', name })).text,
-    writeProject: async (name, text) => {
-      await call({ type: 'projects.write', name, text });
-    },
-    startTraining: ({ graph, config, dataDir }) =>
-      call({ type: 'train.start', graph, config, ...(dataDir ? { dataDir } : {}) }),
-    pauseTraining: async (runId) => {
-      await call({ type: 'train.pause', runId });
-    },
-    resumeTraining: async (runId) => {
-      await call({ type: 'train.resume', runId });
-    },
-    stopTraining: async (runId) => {
-      await call({ type: 'train.stop', runId });
-    },
-    listRuns: () => call({ type: 'runs.list' }),
-    getRun: (runId) => call({ type: 'runs.get', runId }),
-    runImages: (runId, indices) => call({ type: 'runs.images', runId, indices }),
-    featureMaps: (runId, layer, index) => call({ type: 'runs.featureMaps', runId, layer, index }),
-    continueRun: (runId) => call({ type: 'runs.continue', runId }),
-    deleteRun: async (runId) => {
-      await call({ type: 'runs.delete', runId });
-    },
-    datasetStatus: (dataset, dataDir) =>
-      call({ type: 'datasets.status', dataset, ...(dataDir ? { dataDir } : {}) }),
-    onEvent,
-    close,
-  };
+  return { transport, call, onEvent, close };
 }
 
-function checkReply(raw: unknown, type: string): ServerReply {
-  const r = serverReplySchema.safeParse(raw);
+function checkReply(raw: unknown, type: string): ApiReply {
+  const r = apiReplySchema.safeParse(raw);
   if (!r.success)
     throw new EngineError('E_BAD_REPLY', `Netforge's engine sent a malformed reply to ${type}.`);
   return r.data;
@@ -263,7 +155,7 @@ export function createIpcClient(bridge: NetforgeBridge, options: EngineClientOpt
   let closed = false;
   const exchange: Exchange = async (body) => {
     if (closed) throw new EngineError('E_CLOSED', 'This engine connection was closed.');
-    const request = { ...body, id: nextId++ } as ClientRequestInput;
+    const request = { ...body, id: nextId++ } as ApiRequestInput;
     const sent = bridge.request(request).catch((e: unknown) => {
       throw new EngineError('E_IPC', `Netforge's main process failed: ${(e as Error).message}`);
     });
@@ -314,7 +206,7 @@ export interface SocketLike {
 const OPEN = 1;
 
 interface Pending {
-  resolve: (reply: ServerReply) => void;
+  resolve: (reply: ApiReply) => void;
   reject: (e: EngineError) => void;
   timer: ReturnType<typeof setTimeout>;
   type: string;
@@ -487,7 +379,7 @@ export function createWebSocketClient(
   const exchange: Exchange = async (body) => {
     const ws = await connect();
     const id = nextId++;
-    return new Promise<ServerReply>((resolve, reject) => {
+    return new Promise<ApiReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(
@@ -534,24 +426,9 @@ export interface EngineEnvironment {
 
 /** A client whose every call rejects with E_NO_ENGINE and the given explanation. */
 export function createNoneClient(reason: string): EngineClient {
-  const fail = () => Promise.reject(new EngineError('E_NO_ENGINE', reason));
   return {
     transport: 'none',
-    hello: fail,
-    listProjects: fail,
-    readProject: fail,
-    writeProject: fail,
-    startTraining: fail,
-    pauseTraining: fail,
-    resumeTraining: fail,
-    stopTraining: fail,
-    listRuns: fail,
-    getRun: fail,
-    runImages: fail,
-    featureMaps: fail,
-    continueRun: fail,
-    deleteRun: fail,
-    datasetStatus: fail,
+    call: () => Promise.reject(new EngineError('E_NO_ENGINE', reason)),
     onEvent: () => () => {},
     close: () => {},
   };

@@ -1,6 +1,6 @@
 // Open: the server's project folder (through the EngineClient) or any file.
 import { useEffect, useRef, useState } from 'react';
-import type { ProjectEntry } from '../../shared/protocol.ts';
+import type { ProjectEntry } from '../../shared/api.ts';
 import { useStore } from '../store/store.ts';
 import { Dialog } from '../toolbar/Dialog.tsx';
 import { openFile, openFromFolder } from './actions.ts';
@@ -60,7 +60,7 @@ function FolderListing({ engine, onOpened }: { engine: Engine; onOpened: () => v
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
   useEffect(() => {
     let live = true;
-    engine.listProjects().then(
+    engine.call('projects.list', {}).then(
       (entries) => live && setListing({ status: 'ready', entries }),
       (e: unknown) =>
         live &&

@@ -1,6 +1,6 @@
 // What the toolbar, dialogs and shortcuts do with whole projects. Every failure
 // ends in a notice that says what happened; the open project stays as it was.
-import { projectNameSchema } from '../../shared/protocol.ts';
+import { projectNameSchema } from '../../shared/api.ts';
 import {
   newProject,
   parseProject,
@@ -70,7 +70,7 @@ export async function openFromFolder(name: string): Promise<boolean> {
   }
   let text: string;
   try {
-    text = await engine.readProject(name);
+    text = (await engine.call('projects.read', { name })).text;
   } catch (e) {
     store().notify('error', `Could not read project "${name}": ${reasonOf(e)}`);
     return false;
@@ -117,7 +117,7 @@ export async function saveToFolder(name: string): Promise<boolean> {
     return false;
   }
   try {
-    await engine.writeProject(name, serializeProject(store().currentProject()));
+    await engine.call('projects.write', { name, text: serializeProject(store().currentProject()) });
   } catch (e) {
     store().notify('error', `Could not save "${name}": ${reasonOf(e)} Your work is still open.`);
     return false;

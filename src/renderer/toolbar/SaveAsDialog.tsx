@@ -25,7 +25,7 @@ export function SaveAsDialog({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     if (!hasProjectFolder(engine)) return;
     let live = true;
-    engine.listProjects().then(
+    engine.call('projects.list', {}).then(
       (entries) => live && setExisting(new Set(entries.map((e) => e.name))),
       () => {}, // the save itself will report a folder that cannot be read
     );

@@ -40,8 +40,9 @@ function inspectorFor(runId: string): RunInspector {
     return e;
   };
   return {
-    images: async (indices) => (await engine()).runImages(runId, indices),
-    featureMaps: async (layer, index) => (await engine()).featureMaps(runId, layer, index),
+    images: async (indices) => (await engine()).call('runs.images', { runId, indices }),
+    featureMaps: async (layer, index) =>
+      (await engine()).call('runs.featureMaps', { runId, layer, index }),
   };
 }
 

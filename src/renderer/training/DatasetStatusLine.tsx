@@ -2,7 +2,7 @@
 // Start downloads it into the cache first, unless a named folder lacks the files.
 import { useEffect } from 'react';
 import { DATASET_INFO, type DatasetName } from '../../shared/graph/types.ts';
-import type { DatasetStatus } from '../../shared/protocol.ts';
+import type { DatasetStatus } from '../../shared/api.ts';
 import { getEngine } from '../project/engine.ts';
 import { useTraining } from './training-store.ts';
 
@@ -20,7 +20,10 @@ function useDatasetStatus(dataset: DatasetName, dataDir: string): void {
       void getEngine().then(async (engine) => {
         if (!engine || engine.transport === 'none') return;
         try {
-          const status = await engine.datasetStatus(dataset, dataDir.trim() || null);
+          const status = await engine.call('datasets.status', {
+            dataset,
+            dataDir: dataDir.trim() || null,
+          });
           if (live) useTraining.setState({ datasetStatus: status });
         } catch {
           if (live) useTraining.setState({ datasetStatus: null });

@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import type { NetforgeBridge } from '../../shared/bridge.ts';
-import { OPTIMIZERS } from '../../shared/protocol.ts';
+import { OPTIMIZERS } from '../../shared/train-config.ts';
 import { commitDoc } from '../store/doc-fields.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
 import { OPTIMIZER_NAMES } from './settings-line.ts';

@@ -1,6 +1,6 @@
 // The form's text fields into a TrainConfig, or the first reason they can't be one.
 import type { DatasetName } from '../../shared/graph/types.ts';
-import type { Schedule, TrainConfigInput } from '../../shared/protocol.ts';
+import type { Schedule, TrainConfigInput } from '../../shared/train-config.ts';
 import type { TrainForm } from './training-store.ts';
 
 export type ConfigResult = { ok: true; config: TrainConfigInput } | { ok: false; reason: string };

@@ -1,6 +1,6 @@
 // How the dashboard's store follows a run's events (no engine needed: apply() is pure store work).
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { TrainingEvent } from '../../shared/protocol.ts';
+import type { TrainingEvent } from '../../shared/events.ts';
 import { apply } from './run.ts';
 import { emptyRun, flushBatches, useTraining } from './training-store.ts';
 

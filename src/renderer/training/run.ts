@@ -2,14 +2,11 @@
 // runs list, reopening a saved run, re-attaching to a run in progress after a reload, and the
 // runs overlaid for comparison.
 import type { GraphDoc } from '../../shared/graph/types.ts';
-import {
-  trainConfigSchema,
-  type RunDetail,
-  type ServerPush,
-  type TrainConfigInput,
-  type TrainingEvent,
-} from '../../shared/protocol.ts';
+import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
+import { type RunDetail, type EventPush } from '../../shared/api.ts';
+import { type TrainingEvent } from '../../shared/events.ts';
 import { newProject } from '../../shared/project.ts';
+import { canContinue } from '../../shared/run.ts';
 import { confirmDiscard } from '../project/actions.ts';
 import { getEngine, type Engine } from '../project/engine.ts';
 import { forgetAutosave } from '../project/persistence.ts';
@@ -27,7 +24,7 @@ import {
 
 let subscribed: Engine | null = null;
 /** Events that came while train.start was in flight, before we knew the run's id. */
-let early: ServerPush[] = [];
+let early: EventPush[] = [];
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -49,7 +46,7 @@ function subscribe(engine: Engine): void {
  * A run this window is not showing (started from another window or browser tab): the runs list
  * follows its start and end, and a window showing no run at all follows the run itself.
  */
-function otherRun(push: ServerPush): void {
+function otherRun(push: EventPush): void {
   const type = push.event.type;
   if (type === 'run-started' || type === 'finished' || type === 'error') void refreshRuns();
   const { phase, runId } = useTraining.getState();
@@ -179,7 +176,7 @@ export async function startRun(
   });
   subscribe(engine);
   try {
-    const { runId } = await engine.startTraining({ graph, config, dataDir: dataDir || null });
+    const { runId } = await engine.call('train.start', { graph, config, dataDir: dataDir || null });
     const buffered = early.filter((p) => p.runId === runId);
     early = [];
     useTraining.setState((s) => ({ runId, phase: s.phase === 'starting' ? 'running' : s.phase }));
@@ -197,11 +194,11 @@ export async function control(action: 'pause' | 'resume' | 'stop'): Promise<void
   const engine = await getEngine();
   if (!runId || !engine) return;
   try {
-    if (action === 'pause') await engine.pauseTraining(runId);
-    else if (action === 'resume') await engine.resumeTraining(runId);
+    if (action === 'pause') await engine.call('train.pause', { runId });
+    else if (action === 'resume') await engine.call('train.resume', { runId });
     else {
       useTraining.setState({ phase: 'stopping' });
-      await engine.stopTraining(runId);
+      await engine.call('train.stop', { runId });
     }
   } catch (e) {
     useTraining.setState({ error: message(e) });
@@ -215,82 +212,40 @@ export async function refreshRuns(): Promise<void> {
   const engine = await getEngine();
   if (!engine || engine.transport === 'none') return;
   try {
-    useTraining.setState({ runs: await engine.listRuns(), runsError: null });
+    useTraining.setState({ runs: await engine.call('runs.list', {}), runsError: null });
   } catch (e) {
     useTraining.setState({ runsError: message(e) });
-  }
-}
-
-function phaseOf(detail: RunDetail): Phase {
-  switch (detail.entry.status) {
-    case 'running':
-      return 'running';
-    case 'paused':
-      return 'paused';
-    case 'failed':
-      return 'error';
-    case 'incomplete':
-      return 'incomplete';
-    default:
-      return 'finished';
   }
 }
 
 /** The store's view of a run read back from its folder. */
 function shownFrom(detail: RunDetail, source: 'live' | 'saved') {
   const e = detail.entry;
-  const last = detail.batches[detail.batches.length - 1];
+  const v = detail.view;
   return {
     ...emptyRun,
     source,
-    phase: phaseOf(detail),
+    phase: (v.phase === 'starting' ? 'running' : v.phase) as Phase,
     runId: e.runId,
     runName: e.name,
-    backend: detail.backend ? backendText(detail.backend) : null,
-    info: detail.info,
-    batches: detail.batches,
-    epochs: detail.epochs,
-    evaluation: detail.evaluation,
-    hasModel: detail.hasModel,
+    backend: v.backend ? backendText(v.backend) : null,
+    info: v.info,
+    batches: v.batches,
+    epochs: v.epochs,
+    evaluation: v.evaluation,
+    hasModel: v.hasModel,
     runGraph: detail.graph,
     runConfig: detail.config,
-    canContinue:
-      detail.hasCheckpoint &&
-      (e.status === 'stopped' || e.status === 'failed' || e.status === 'incomplete'),
-    error: detail.error
-      ? detail.error.checkpoint
-        ? `${detail.error.message} The last checkpoint is kept in ${detail.error.checkpoint}.`
-        : detail.error.message
-      : e.status === 'incomplete'
+    canContinue: canContinue(v),
+    error: v.error
+      ? v.error.checkpoint
+        ? `${v.error.message} The last checkpoint is kept in ${v.error.checkpoint}.`
+        : v.error.message
+      : v.phase === 'incomplete'
         ? 'This run ended without a result: the app was closed or the engine stopped during it.'
         : null,
-    finished:
-      e.status === 'completed' || e.status === 'stopped' || e.status === 'early-stopped'
-        ? {
-            type: 'finished' as const,
-            status: e.status,
-            runDir: e.runDir,
-            epochs: detail.epochs.length,
-            step: last?.step ?? 0,
-            seconds: detail.epochs.reduce((a, p) => a + p.seconds, 0),
-            testAccuracy: detail.evaluation?.testAccuracy ?? e.testAccuracy,
-            testLoss: detail.evaluation?.testLoss ?? null,
-          }
-        : null,
-    last: last
-      ? {
-          type: 'batch' as const,
-          epoch: last.epoch,
-          step: last.step,
-          batchInEpoch: detail.info ? ((last.step - 1) % detail.info.stepsPerEpoch) + 1 : 0,
-          stepsPerEpoch: detail.info?.stepsPerEpoch ?? 0,
-          loss: last.loss,
-          accuracy: last.accuracy,
-          learningRate: last.learningRate,
-          samplesPerSecond: 0,
-          etaSeconds: 0,
-        }
-      : null,
+    finished: v.finished,
+    last: v.last,
   };
 }
 
@@ -303,7 +258,7 @@ export async function openRun(runId: string, options: { show?: boolean } = {}): 
   const engine = await getEngine();
   if (!engine) return;
   try {
-    const detail = await engine.getRun(runId);
+    const detail = await engine.call('runs.get', { runId });
     const active = detail.entry.status === 'running' || detail.entry.status === 'paused';
     if (active) subscribe(engine);
     clearQueue();
@@ -351,11 +306,11 @@ export async function toggleCompare(runId: string): Promise<void> {
   const engine = await getEngine();
   if (!engine) return;
   try {
-    const d = await engine.getRun(runId);
+    const d = await engine.call('runs.get', { runId });
     useTraining.setState((s) => ({
       compareData: {
         ...s.compareData,
-        [runId]: { runId, name: compareName(d), batches: d.batches, epochs: d.epochs },
+        [runId]: { runId, name: compareName(d), batches: d.view.batches, epochs: d.view.epochs },
       },
     }));
   } catch (e) {
@@ -402,7 +357,7 @@ export async function deleteRun(runId: string): Promise<void> {
   const engine = await getEngine();
   if (!engine) return;
   try {
-    await engine.deleteRun(runId);
+    await engine.call('runs.delete', { runId });
   } catch (e) {
     useTraining.setState({ runsError: message(e) });
     return;
@@ -442,7 +397,7 @@ export async function continueShownRun(): Promise<void> {
   });
   subscribe(engine);
   try {
-    await engine.continueRun(runId);
+    await engine.call('runs.continue', { runId });
     const buffered = early.filter((p) => p.runId === runId);
     early = [];
     useTraining.setState((s) => ({ phase: s.phase === 'starting' ? 'running' : s.phase }));

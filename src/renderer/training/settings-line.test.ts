@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainConfigSchema } from '../../shared/protocol.ts';
+import { trainConfigSchema } from '../../shared/train-config.ts';
 import { settingsLine } from './settings-line.ts';
 
 describe('settingsLine', () => {

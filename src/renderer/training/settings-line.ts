@@ -1,5 +1,5 @@
 // A run's settings in one line, for the dashboard's header.
-import type { TrainConfig } from '../../shared/protocol.ts';
+import type { TrainConfig } from '../../shared/train-config.ts';
 
 /** How the optimizers are named to the user. */
 export const OPTIMIZER_NAMES: Record<TrainConfig['optimizer'], string> = {

@@ -3,17 +3,9 @@
 // Batch events can come hundreds a second, so they are queued and applied once per frame.
 import { create } from 'zustand';
 import type { GraphDoc } from '../../shared/graph/types.ts';
-import type {
-  BatchPoint,
-  DatasetStatus,
-  EpochPoint,
-  Evaluation,
-  OPTIMIZERS,
-  RunEntry,
-  Schedule,
-  TrainConfig,
-  TrainingEventOf,
-} from '../../shared/protocol.ts';
+import type { BatchPoint, EpochPoint, Evaluation, TrainingEventOf } from '../../shared/events.ts';
+import type { DatasetStatus, RunEntry } from '../../shared/api.ts';
+import type { OPTIMIZERS, Schedule, TrainConfig } from '../../shared/train-config.ts';
 
 export type Optimizer = (typeof OPTIMIZERS)[number];
 export type ScheduleKind = Schedule['kind'];

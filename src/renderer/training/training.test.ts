@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainConfigSchema } from '../../shared/protocol.ts';
+import { trainConfigSchema } from '../../shared/train-config.ts';
 import { toConfig, toForm } from './config.ts';
 import { appendPoints, initialForm } from './training-store.ts';
 import { formatEta } from './TrainingProgress.tsx';

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetName } from '../../../shared/graph/types.ts';
-import type { DatasetStatus } from '../../../shared/protocol.ts';
+import type { DatasetStatus } from '../../../shared/api.ts';
 import {
   CIFAR_ARCHIVE,
   CIFAR_ARCHIVE_BYTES,

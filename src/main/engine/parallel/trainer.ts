@@ -6,7 +6,7 @@
 // each replica updates from its own shard, as PyTorch DDP without SyncBN).
 import { Worker } from 'node:worker_threads';
 import type { Optimizer } from '@tensorflow/tfjs';
-import type { BackendName } from '../../../shared/protocol.ts';
+import type { BackendName } from '../../../shared/events.ts';
 import type { GraphDoc } from '../../../shared/graph/types.ts';
 import type { Tf } from '../backend.ts';
 import { compileGraph } from '../compile.ts';

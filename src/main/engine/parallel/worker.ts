@@ -2,7 +2,7 @@
 // graph document, takes the caller's weights and optimizer state, then runs
 // steps as the shared control words say (blocking on Atomics.wait between them).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BackendName } from '../../../shared/protocol.ts';
+import type { BackendName } from '../../../shared/events.ts';
 import type { GraphDoc } from '../../../shared/graph/types.ts';
 import { selectBackend, tf } from '../backend.ts';
 import { compileGraph } from '../compile.ts';

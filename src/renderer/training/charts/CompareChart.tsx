@@ -2,7 +2,7 @@
 // Runs step differently, so their points are joined on the union of their x values; the gaps
 // that leaves are spanned. The chart is re-created only when the runs or the metric change.
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import type { BatchPoint, EpochPoint } from '../../../shared/protocol.ts';
+import type { BatchPoint, EpochPoint } from '../../../shared/events.ts';
 import { paletteColor } from './format.ts';
 import {
   accuracyRange,

@@ -2,7 +2,7 @@
 // steps, stacked, with a shared hover cursor. Each chart is one uPlot instance made once;
 // batch events only lead to setData, at most every DRAW_INTERVAL_MS (throttle.ts).
 import { useCallback, useEffect, useId, useLayoutEffect, useRef } from 'react';
-import type { BatchPoint, EpochPoint } from '../../../shared/protocol.ts';
+import type { BatchPoint, EpochPoint } from '../../../shared/events.ts';
 import { PALETTE, withAlpha } from './format.ts';
 import {
   accuracyRange,

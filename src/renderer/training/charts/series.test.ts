@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchPoint, EpochPoint } from '../../../shared/protocol.ts';
+import type { BatchPoint, EpochPoint } from '../../../shared/events.ts';
 import {
   alignSeries,
   clampSmoothing,

@@ -7,7 +7,7 @@
 //   undefined no sample of this series at that x (it belongs to another series): the line
 //             simply continues over it.
 import type uPlot from 'uplot';
-import type { BatchPoint, EpochPoint } from '../../../shared/protocol.ts';
+import type { BatchPoint, EpochPoint } from '../../../shared/events.ts';
 
 export type Value = number | null;
 export type Aligned = (number | null | undefined)[];

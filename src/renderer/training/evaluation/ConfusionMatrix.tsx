@@ -3,7 +3,7 @@
 // colour. With onSelect, every non-zero cell is a button; the arrow keys, Home and End move
 // between them (one tab stop for the whole matrix).
 import { useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
-import type { Evaluation } from '../../../shared/protocol.ts';
+import type { Evaluation } from '../../../shared/events.ts';
 import { cellShade, className, nextCell, type MatrixKey } from './selection.ts';
 
 export interface ConfusionMatrixProps {

@@ -2,7 +2,7 @@
 // per class, the wrong predictions as a gallery, and what the network sees for the image
 // chosen in either.
 import { useMemo, useRef, useState } from 'react';
-import type { Evaluation } from '../../../shared/protocol.ts';
+import type { Evaluation } from '../../../shared/events.ts';
 import { ConfusionMatrix } from './ConfusionMatrix.tsx';
 import { FeatureMapsView } from './FeatureMapsView.tsx';
 import { ImageGallery } from './ImageGallery.tsx';

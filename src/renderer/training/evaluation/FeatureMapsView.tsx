@@ -1,7 +1,7 @@
 // "What the network sees": one layer's outputs (feature maps) for one test image, from the
 // run's trained model. Each map is scaled on its own from its min (black) to its max (white).
 import { useEffect, useId, useMemo, useState } from 'react';
-import type { FeatureMaps } from '../../../shared/protocol.ts';
+import type { FeatureMaps } from '../../../shared/api.ts';
 import { loadedClassNames } from './image-loader.ts';
 import { errorMessage, type RunInspector } from './types.ts';
 import { PixelImage } from './PixelImage.tsx';

@@ -1,5 +1,5 @@
 // How often each class was predicted right, as a number and a small bar.
-import type { Evaluation } from '../../../shared/protocol.ts';
+import type { Evaluation } from '../../../shared/events.ts';
 import { className, percent } from './selection.ts';
 
 export function PerClassAccuracy({ evaluation }: { evaluation: Evaluation }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_IMAGES_PER_REQUEST, type RunImages } from '../../../shared/protocol.ts';
+import { MAX_IMAGES_PER_REQUEST, type RunImages } from '../../../shared/api.ts';
 import { loadedClassNames, loadImages, peekImages } from './image-loader.ts';
 import type { RunInspector } from './types.ts';
 

@@ -1,6 +1,6 @@
 // Test images through a RunInspector: asked for in batches the engine accepts, decoded once and
 // kept per inspector, so paging back and forth or reopening a cell doesn't fetch them again.
-import { MAX_IMAGES_PER_REQUEST } from '../../../shared/protocol.ts';
+import { MAX_IMAGES_PER_REQUEST } from '../../../shared/api.ts';
 import type { RunInspector } from './types.ts';
 import { decodeBase64 } from './pixels.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Evaluation } from '../../../shared/protocol.ts';
+import type { Evaluation } from '../../../shared/events.ts';
 import {
   cellCountText,
   cellExamples,

@@ -1,7 +1,7 @@
 // What the evaluation view shows, as pure functions: the examples behind a confusion-matrix
 // cell and how many of the cell's count they are, the gallery's order and pages, shading and
 // keyboard moves in the matrix.
-import { EXAMPLES_PER_CLASS, type Evaluation } from '../../../shared/protocol.ts';
+import { EXAMPLES_PER_CLASS, type Evaluation } from '../../../shared/events.ts';
 
 /** One test image with what the network said about it. */
 export interface Example {

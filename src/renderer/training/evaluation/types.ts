@@ -1,6 +1,6 @@
 // What the evaluation view needs from the engine for one run, so the components don't talk to
 // the engine themselves (the dashboard implements it with the EngineClient).
-import type { FeatureMaps, RunImages } from '../../../shared/protocol.ts';
+import type { FeatureMaps, RunImages } from '../../../shared/api.ts';
 
 export interface RunInspector {
   /** Test images by index (at most MAX_IMAGES_PER_REQUEST per call). */

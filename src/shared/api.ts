@@ -1,0 +1,319 @@
+// The engine API in one table: every method the renderer (or any client) can call, with the
+// schema of its parameters, of its result and the error codes it can fail with. The server's
+// handlers (src/main/api/handlers.ts) are typed from it and the client's generic call()
+// (src/renderer/engine/client.ts) checks results with it; the transports (Electron IPC, the
+// browser-mode WebSocket) validate each request once, against apiRequestSchema.
+//
+// On the wire a request is `{ id, type: <method>, ...params }`, a reply `{ id, ok, result }` or
+// `{ id, ok: false, error: { code, message } }`, and training events are pushed as
+// `{ type: 'event', runId, event }` (no id).
+import { z } from 'zod';
+import type { ApiErrorCode } from './errors.ts';
+import { trainingEventSchema } from './events.ts';
+import { DATASETS, graphDocSchema } from './graph/types.ts';
+import { runViewSchema } from './run.ts';
+import { trainConfigSchema } from './train-config.ts';
+
+/** Project files in the server's project folder are named like `my-net.netforge.json`. */
+export const projectNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/,
+    'a project name holds letters, digits, spaces, _ . - (at most 100)',
+  );
+
+/** A training run's id: its folder's name in the runs folder, `<name>-<timestamp>`. */
+export const runIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/,
+    'a run id holds letters, digits, _ . - (at most 200)',
+  );
+
+/** The most images one runs.images request may ask for. */
+export const MAX_IMAGES_PER_REQUEST = 200;
+/** The most channels a runs.featureMaps reply carries (the first ones). */
+export const MAX_FEATURE_CHANNELS = 128;
+
+export const trainStartResultSchema = z.object({ runId: runIdSchema, runDir: z.string() });
+export type TrainStartResult = z.infer<typeof trainStartResultSchema>;
+
+export const RUN_STATUSES = [
+  'running',
+  'paused',
+  'completed',
+  'stopped',
+  'early-stopped',
+  'failed',
+  /** Ended without a result: the app quit or the engine died during the run. */
+  'incomplete',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runEntrySchema = z.object({
+  runId: runIdSchema,
+  runDir: z.string(),
+  /** The trained graph's name. */
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  /** Null until the run has been evaluated on the test set. */
+  testAccuracy: z.number().nullable(),
+  /** ISO 8601. */
+  startedAt: z.string(),
+});
+export type RunEntry = z.infer<typeof runEntrySchema>;
+
+export const runDetailSchema = z.object({
+  entry: runEntrySchema,
+  /** The trained graph (graph.json), null if the run folder lacks it. */
+  graph: graphDocSchema.nullable(),
+  /** The settings it was trained with (config.json). */
+  config: trainConfigSchema.nullable(),
+  /** The data folder it was started with, if one was named. */
+  dataDir: z.string().nullable(),
+  /** Its events (metrics.jsonl) folded by reduceRun, as the live dashboard shows them. */
+  view: runViewSchema,
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const runImagesSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  /** 1 (MNIST, grey) or 3 (CIFAR-10, RGB). */
+  channels: z.number().int(),
+  classNames: z.array(z.string()),
+  images: z.array(
+    z.object({
+      index: z.number().int(),
+      label: z.number().int(),
+      /** base64 of height*width*channels bytes, row-major, channels last (0..255). */
+      pixels: z.string(),
+    }),
+  ),
+});
+export type RunImages = z.infer<typeof runImagesSchema>;
+
+export const featureMapsSchema = z.object({
+  /** Layers of the trained model with an (h, w, c) output, in graph order, to choose from. */
+  layers: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+  layer: z.string(),
+  index: z.number().int(),
+  label: z.number().int(),
+  predicted: z.number().int(),
+  height: z.number().int(),
+  width: z.number().int(),
+  /** Channels of the layer's output; only the first `shown` (at most MAX_FEATURE_CHANNELS) are sent. */
+  channels: z.number().int(),
+  shown: z.number().int(),
+  /**
+   * base64 of shown*height*width bytes, channel-major (one h*w map after another), each map
+   * scaled on its own from its min (0) to its max (255); a constant map is all 0.
+   */
+  maps: z.string(),
+  /** Each shown map's min and max before scaling. */
+  ranges: z.array(z.tuple([z.number(), z.number()])),
+});
+export type FeatureMaps = z.infer<typeof featureMapsSchema>;
+
+export const datasetStatusSchema = z.object({
+  dataset: z.enum(DATASETS),
+  /** Found on disk: in the named folder, $NETFORGE_DATA_DIR, or the download cache. */
+  found: z.boolean(),
+  source: z.enum(['folder', 'env', 'cache']).nullable(),
+  /** The folder holding its files when found. */
+  path: z.string().nullable(),
+  /** About how much a download would fetch, to tell the user before Start. */
+  downloadBytes: z.number(),
+  /** E.g. "only 1 of 5 CIFAR-10 training batches present". */
+  notes: z.array(z.string()),
+  /** When not found: why (e.g. the named folder has no MNIST files), written for the user. */
+  message: z.string().nullable(),
+});
+export type DatasetStatus = z.infer<typeof datasetStatusSchema>;
+
+export const projectEntrySchema = z.object({
+  name: z.string(),
+  modified: z.string(),
+  bytes: z.number().int(),
+});
+export type ProjectEntry = z.infer<typeof projectEntrySchema>;
+
+const runRef = z.object({ runId: runIdSchema });
+const noParams = z.object({});
+
+/** One method of the API: its parameters, its result and the codes it can fail with. */
+interface MethodSpec {
+  params: z.ZodObject;
+  result: z.ZodType;
+  errors: readonly ApiErrorCode[];
+  /** What it does, for docs. */
+  doc: string;
+}
+
+const method = <P extends z.ZodObject, R extends z.ZodType>(spec: {
+  params: P;
+  result: R;
+  errors: readonly ApiErrorCode[];
+  doc: string;
+}) => spec;
+
+/** Failures every method that touches the runs folder can meet. */
+const RUN_IO = ['E_NO_TRAINING', 'E_IO'] as const;
+
+export const API = {
+  hello: method({
+    doc: "The app's version and where projects are saved.",
+    params: noParams,
+    result: z.object({ version: z.string(), projectsDir: z.string() }),
+    errors: [],
+  }),
+  'projects.list': method({
+    doc: 'The saved projects, most recently modified first.',
+    params: noParams,
+    result: z.array(projectEntrySchema),
+    errors: ['E_IO'],
+  }),
+  'projects.read': method({
+    doc: "A project file's text (read it with parseProject).",
+    params: z.object({ name: projectNameSchema }),
+    result: z.object({ text: z.string() }),
+    errors: ['E_NOT_FOUND', 'E_IO'],
+  }),
+  'projects.write': method({
+    doc: 'Saves a project (checked first), replacing an older version atomically.',
+    params: z.object({ name: projectNameSchema, text: z.string().max(50_000_000) }),
+    result: z.object({ name: z.string() }),
+    errors: ['E_BAD_PROJECT', 'E_IO'],
+  }),
+  'train.start': method({
+    doc: 'Starts training a graph (one run at a time); its events are pushed tagged with the run id.',
+    params: z.object({
+      graph: graphDocSchema,
+      config: trainConfigSchema,
+      /** A folder with the dataset's files; else $NETFORGE_DATA_DIR, else the engine's cache. */
+      dataDir: z.string().min(1).nullable().optional(),
+    }),
+    result: trainStartResultSchema,
+    errors: ['E_BUSY', 'E_ENGINE', 'E_BAD_REQUEST', ...RUN_IO],
+  }),
+  'train.pause': method({
+    doc: 'Pauses the run in progress after its current batch.',
+    params: runRef,
+    result: runRef,
+    errors: ['E_NO_RUN', 'E_NO_TRAINING'],
+  }),
+  'train.resume': method({
+    doc: 'Resumes a paused run.',
+    params: runRef,
+    result: runRef,
+    errors: ['E_NO_RUN', 'E_NO_TRAINING'],
+  }),
+  'train.stop': method({
+    doc: 'Stops the run after its current batch; it saves a checkpoint, evaluates and finishes.',
+    params: runRef,
+    result: runRef,
+    errors: ['E_NO_RUN', 'E_NO_TRAINING'],
+  }),
+  'runs.list': method({
+    doc: 'The runs in the runs folder, newest first.',
+    params: noParams,
+    result: z.array(runEntrySchema),
+    errors: [...RUN_IO],
+  }),
+  'runs.get': method({
+    doc: 'Everything kept of one run, to reopen it: graph, settings and its view (curves, evaluation, error).',
+    params: runRef,
+    result: runDetailSchema,
+    errors: ['E_NOT_FOUND', ...RUN_IO],
+  }),
+  'runs.images': method({
+    doc: "Test images of the run's dataset by index (never downloads).",
+    params: runRef.extend({
+      indices: z.array(z.number().int().min(0)).min(1).max(MAX_IMAGES_PER_REQUEST),
+    }),
+    result: runImagesSchema,
+    errors: ['E_NOT_FOUND', 'E_BAD_REQUEST', 'E_DATA_MISSING', 'E_DATA_CORRUPT', ...RUN_IO],
+  }),
+  'runs.featureMaps': method({
+    doc: "What the network sees (chapter 10.5): one layer's outputs for one test image; layer null is the first with an (h, w, c) output.",
+    params: runRef.extend({
+      layer: z.string().min(1).max(200).nullable(),
+      index: z.number().int().min(0),
+    }),
+    result: featureMapsSchema,
+    errors: [
+      'E_NOT_FOUND',
+      'E_BAD_REQUEST',
+      'E_NO_MODEL',
+      'E_NO_FEATURE_MAPS',
+      'E_FEATURE_MAPS',
+      'E_DATA_MISSING',
+      'E_DATA_CORRUPT',
+      ...RUN_IO,
+    ],
+  }),
+  'runs.continue': method({
+    doc: 'Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its settings.',
+    params: runRef,
+    result: trainStartResultSchema,
+    errors: ['E_NOT_FOUND', 'E_FINISHED', 'E_NO_CHECKPOINT', 'E_BUSY', 'E_ENGINE', ...RUN_IO],
+  }),
+  'runs.delete': method({
+    doc: "Deletes a run's folder with everything in it (not the run in progress).",
+    params: runRef,
+    result: runRef,
+    errors: ['E_NOT_FOUND', 'E_BUSY', ...RUN_IO],
+  }),
+  'datasets.status': method({
+    doc: 'Whether a dataset is on disk yet, and where, or what a download would fetch.',
+    params: z.object({
+      dataset: z.enum(DATASETS),
+      dataDir: z.string().min(1).nullable().optional(),
+    }),
+    result: datasetStatusSchema,
+    errors: [],
+  }),
+} as const satisfies Record<string, MethodSpec>;
+
+export type Method = keyof typeof API;
+export const METHODS = Object.keys(API) as Method[];
+/** zod types an empty object as Record<string, never>, which no request could extend. */
+type Plain<T> = string extends keyof T ? object : T;
+/** What a client passes to a method (settings with defaults may be left out). */
+export type ParamsInput<M extends Method> = Plain<z.input<(typeof API)[M]['params']>>;
+/** A method's parameters once validated (defaults filled in). */
+export type Params<M extends Method> = Plain<z.output<(typeof API)[M]['params']>>;
+export type Result<M extends Method> = z.output<(typeof API)[M]['result']>;
+
+const requestOf = <M extends Method>(m: M) =>
+  API[m].params.extend({ id: z.number().int(), type: z.literal(m) });
+type RequestSchemaOf<M extends Method> = ReturnType<typeof requestOf<M>>;
+
+/** Every request as it travels: `{ id, type, ...params }`. */
+export const apiRequestSchema = z.discriminatedUnion(
+  'type',
+  METHODS.map(requestOf) as unknown as [RequestSchemaOf<Method>, ...RequestSchemaOf<Method>[]],
+);
+export type ApiRequest = { [M in Method]: Params<M> & { id: number; type: M } }[Method];
+export type ApiRequestInput = { [M in Method]: ParamsInput<M> & { id: number; type: M } }[Method];
+
+export const apiReplySchema = z.object({
+  id: z.number().int(),
+  ok: z.boolean(),
+  /** The method's Result when ok. */
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ApiReply = z.infer<typeof apiReplySchema>;
+
+/**
+ * What the server sends without being asked (never carries an `id`, unlike replies): every
+ * TrainingEvent of the run in progress, to every connection (WebSocket) or window (IPC channel
+ * `netforge:event`).
+ */
+export const eventPushSchema = z.object({
+  type: z.literal('event'),
+  runId: runIdSchema,
+  event: trainingEventSchema,
+});
+export type EventPush = z.infer<typeof eventPushSchema>;
