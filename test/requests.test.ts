@@ -8,7 +8,13 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleMessage, handleRequest, toRequest } from '../src/main/api/handlers.ts';
 import { emptyGraph } from '../src/shared/graph/types.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
-import type { ApiRequest, ProjectEntry } from '../src/shared/api.ts';
+import {
+  MAX_MESSAGE_BYTES,
+  MAX_PROJECT_BYTES,
+  utf8Bytes,
+  type ApiRequest,
+  type ProjectEntry,
+} from '../src/shared/api.ts';
 import { getTemplate } from '../src/shared/templates/index.ts';
 
 const created: string[] = [];
@@ -29,6 +35,18 @@ const lenetText = (name = 'LeNet-5') =>
 const ask = (req: ApiRequest) => handleRequest(req, { projectsDir });
 
 describe('handleRequest', () => {
+  it('refuses a project text over the limit in UTF-8 bytes, not characters', async () => {
+    // 6M CJK characters are 18 MB on the wire: fewer characters than bytes allowed, too many bytes.
+    const text = '漢'.repeat(6 * 1024 * 1024);
+    expect(text.length).toBeLessThan(MAX_PROJECT_BYTES);
+    const reply = await ask({ id: 9, type: 'projects.write', name: 'big', text });
+    expect(reply).toMatchObject({ id: 9, ok: false, error: { code: 'E_BAD_REQUEST' } });
+    expect(reply.error?.message).toMatch(/at most 16 MiB/);
+    expect(utf8Bytes('aé漢😀')).toBe(new TextEncoder().encode('aé漢😀').length);
+    // The socket takes the largest allowed project however JSON escapes it.
+    expect(MAX_MESSAGE_BYTES).toBeGreaterThan(6 * MAX_PROJECT_BYTES);
+  });
+
   it('hello names the version and the projects folder', async () => {
     const reply = await ask({ id: 1, type: 'hello' });
     expect(reply).toMatchObject({ id: 1, ok: true, result: { projectsDir } });

@@ -138,6 +138,33 @@ export const projectEntrySchema = z.object({
 });
 export type ProjectEntry = z.infer<typeof projectEntrySchema>;
 
+/** The largest project file projects.write takes, in UTF-8 bytes. */
+export const MAX_PROJECT_BYTES = 16 * 1024 * 1024;
+/**
+ * The largest request message, in bytes, that the WebSocket takes: a largest project as JSON
+ * text (escaping can make a character six bytes) with room for the rest. A larger frame closes
+ * the connection; the client refuses to send one (E_BAD_REQUEST) instead.
+ */
+export const MAX_MESSAGE_BYTES = 7 * MAX_PROJECT_BYTES;
+
+/** A string's length in UTF-8 bytes, without encoding it. */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 const runRef = z.object({ runId: runIdSchema });
 const noParams = z.object({});
 
@@ -181,7 +208,15 @@ export const API = {
   }),
   'projects.write': method({
     doc: 'Saves a project (checked first), replacing an older version atomically.',
-    params: z.object({ name: projectNameSchema, text: z.string().max(50_000_000) }),
+    params: z.object({
+      name: projectNameSchema,
+      text: z
+        .string()
+        .max(MAX_PROJECT_BYTES)
+        .refine((t) => utf8Bytes(t) <= MAX_PROJECT_BYTES, {
+          message: `a project file holds at most ${MAX_PROJECT_BYTES / 1024 / 1024} MiB`,
+        }),
+    }),
     result: z.object({ name: z.string() }),
     errors: ['E_BAD_PROJECT', 'E_IO'],
   }),

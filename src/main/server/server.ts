@@ -12,6 +12,7 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 import { handleMessage, type RequestContext } from '../api/handlers.ts';
+import { MAX_MESSAGE_BYTES } from '../../shared/api.ts';
 import { TrainingService } from '../api/training-service.ts';
 
 export interface ServerOptions {
@@ -43,8 +44,6 @@ export interface RunningServer {
 
 export const WS_PATH = '/ws';
 
-/** Generous, but bounds what a client can make the server buffer (projects.write text). */
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Pings keep SSH tunnels and proxies from dropping an idle connection, and find dead peers. */
 const HEARTBEAT_MS = 30_000;
 
@@ -112,13 +111,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const alive = new WeakMap<WebSocket, boolean>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // A peer may reset the connection at any moment; that must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string) => {
       socket.end(
         `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
           `Content-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
       );
     };
+    // Checked before anything else, token included: any bytes may arrive here.
+    const url = requestUrl(req.url);
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
     if (!isLoopbackHost(req.headers.host)) return refuse(403, 'Forbidden');
     // Browsers always send Origin; it must be one of our own pages. Node clients send none.
@@ -129,7 +132,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  // ws reports a bad frame (too large, invalid UTF-8, unmasked, reserved bits or opcodes) as an
+  // 'error' and closes that connection with the matching code; only that one connection ends.
+  wss.on('error', () => {});
   wss.on('connection', (ws: WebSocket) => {
+    ws.on('error', () => ws.terminate());
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data, isBinary) => {
@@ -198,6 +205,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { url: `http://127.0.0.1:${port}/?token=${token}`, token, port, close };
 }
 
+/**
+ * A request target as a URL, or null when it is not one. Only origin-form targets ("/path?q")
+ * are taken: an absolute or authority form ("http://a:99999/ws", "//[") is refused, and so is
+ * anything the URL parser throws on.
+ */
+export function requestUrl(target: string | undefined): URL | null {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    return new URL(target, 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 function originHost(origin: string): string | undefined {
   try {
     return new URL(origin).host;
@@ -237,7 +258,9 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
     return send(res, 405, 'Method Not Allowed');
   }
   if (!isLoopbackHost(req.headers.host)) return send(res, 403, 'Forbidden');
-  const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  const url = requestUrl(req.url);
+  if (!url) return send(res, 400, 'Bad Request');
+  const pathname = url.pathname;
   const file = resolveInside(root, pathname);
   if (!file) return send(res, 404, 'Not Found');
   let real: string;

@@ -8,6 +8,8 @@
 // structurally, so tests run the same code under Node with the `ws` package.
 import {
   API,
+  MAX_MESSAGE_BYTES,
+  utf8Bytes,
   apiReplySchema,
   eventPushSchema,
   type ApiReply,
@@ -390,9 +392,22 @@ export function createWebSocketClient(
           ),
         );
       }, timeoutMs);
+      const text = JSON.stringify({ ...body, id });
+      if (text.length > MAX_MESSAGE_BYTES / 3 && utf8Bytes(text) > MAX_MESSAGE_BYTES) {
+        // The server would close the connection on such a frame: say so instead.
+        clearTimeout(timer);
+        reject(
+          new EngineError(
+            'E_BAD_REQUEST',
+            `This ${body.type} request is ${(utf8Bytes(text) / 2 ** 20).toFixed(0)} MiB, more than the ` +
+              `${MAX_MESSAGE_BYTES / 2 ** 20} MiB Netforge's server takes. Make the project smaller (e.g. fewer layers).`,
+          ),
+        );
+        return;
+      }
       pending.set(id, { resolve, reject, timer, type: body.type });
       try {
-        ws.send(JSON.stringify({ ...body, id }));
+        ws.send(text);
       } catch (e) {
         clearTimeout(timer);
         pending.delete(id);
