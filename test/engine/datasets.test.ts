@@ -420,6 +420,30 @@ describe('MNIST IDX files', () => {
     await expectDatasetError(readMnist(dir), 'E_DATA_CORRUPT', file, /download it again/);
   });
 
+  it('a gzip bomb is refused once it inflates past what MNIST can hold, in bounded memory', async () => {
+    const dir = await tempDir();
+    await writeMnist(dir, mnistSet(), true);
+    // 256 MiB of zeros in well under 1 MB: five times the largest MNIST file.
+    const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 });
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    const file = join(dir, 'train-images-idx3-ubyte.gz');
+    await writeFile(file, bomb);
+    global.gc?.();
+    const before = process.memoryUsage().arrayBuffers;
+    await expectDatasetError(readMnist(dir), 'E_DATA_CORRUPT', file, /inflates to more than/);
+    // At most the format's own bound (47 MB) was ever allocated for it.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('a folder where a file should be is E_DATA_CORRUPT naming it', async () => {
+    const dir = await tempDir();
+    await writeMnist(dir, mnistSet(), false);
+    const file = join(dir, 't10k-labels-idx1-ubyte');
+    await rm(file);
+    await mkdir(file);
+    await expectDatasetError(readMnist(dir), 'E_DATA_CORRUPT', file, /is a folder/);
+  });
+
   it('images and labels of different counts are E_DATA_CORRUPT', async () => {
     const dir = await tempDir();
     await writeMnist(dir, { ...mnistSet(), trainLabels: mnistLabels(19) }, false);

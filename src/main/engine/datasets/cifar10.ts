@@ -18,6 +18,8 @@ export const CIFAR_TEST_BATCH = 'test_batch.bin';
 const RECORD = 1 + 32 * 32 * 3;
 /** Images in each official batch file. */
 export const CIFAR_IMAGES_PER_BATCH = 10_000;
+/** A binary batch's size: the most readDataFile takes for one. */
+const BATCH_BYTES = CIFAR_IMAGES_PER_BATCH * RECORD;
 export const CIFAR_TRAIN_BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 const DEFAULT_CLASSES = [
   'airplane',
@@ -104,7 +106,7 @@ export async function readCifar10(dir: string): Promise<Dataset> {
       `CIFAR-10 ${!testPath ? 'test_batch.bin is' : 'every training batch (data_batch_1..5.bin) is'} missing in ${dir}. Put the binary batches ` +
         `(${CIFAR_FOLDER} from cifar-10-binary.tar.gz) there, or point --data-dir / NETFORGE_DATA_DIR at them.`,
     );
-  const load = async (file: string) => ({ file, bytes: await readDataFile(file) });
+  const load = async (file: string) => ({ file, bytes: await readDataFile(file, BATCH_BYTES) });
   const train = parseCifarBatches(await Promise.all(trainPaths.map(load)));
   const test = parseCifarBatches([await load(testPath)]);
   const notes = partialNote(dir, trainPaths, train.count);
@@ -131,7 +133,7 @@ export async function readCifar10Test(dir: string): Promise<TestSplit> {
     name: 'cifar10',
     classNames: await classNamesIn(dir),
     imageShape: [32, 32, 3],
-    test: parseCifarBatches([{ file: testPath, bytes: await readDataFile(testPath) }]),
+    test: parseCifarBatches([{ file: testPath, bytes: await readDataFile(testPath, BATCH_BYTES) }]),
     source: dir,
   };
 }

@@ -32,6 +32,10 @@ export type MnistFileKey = keyof typeof MNIST_FILES;
 
 export const MNIST_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/';
 
+/** The most images an MNIST file holds (the training set's 60,000), and the IDX header sizes. */
+const MAX_SAMPLES = 60_000;
+const IDX_HEADER = { images: 16, labels: 8 };
+
 async function required(dir: string, name: string): Promise<string> {
   const path = await findFile(dir, name);
   if (!path)
@@ -45,8 +49,8 @@ async function required(dir: string, name: string): Promise<string> {
 async function split(dir: string, images: string, labels: string): Promise<Split> {
   const ip = await required(dir, images);
   const lp = await required(dir, labels);
-  const x = parseIdx(await readDataFile(ip), 2051, ip);
-  const y = parseIdx(await readDataFile(lp), 2049, lp);
+  const x = parseIdx(await readDataFile(ip, IDX_HEADER.images + MAX_SAMPLES * 28 * 28), 2051, ip);
+  const y = parseIdx(await readDataFile(lp, IDX_HEADER.labels + MAX_SAMPLES), 2049, lp);
   if (x.dims[1] !== 28 || x.dims[2] !== 28)
     throw new DatasetError(
       'E_DATA_CORRUPT',
