@@ -21,6 +21,7 @@ import {
 import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
 import { trainRequestSchema, type TrainRequest } from '../../shared/engine-protocol.ts';
 import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
+import { preflight } from '../engine/preflight.ts';
 import { EngineHost } from '../host/engine-host.ts';
 import { RunsError } from '../runs/errors.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
@@ -138,6 +139,14 @@ export class TrainingService {
       // The previous run's engine may still be saving after its last event.
       await this.host.whenIdle();
       const dataDir = req.dataDir || process.env['NETFORGE_DATA_DIR'] || null;
+      // A graph or settings that cannot be trained are refused before a run folder exists.
+      const config = trainConfigSchema.safeParse(req.config);
+      if (!config.success)
+        throw new TrainingError(
+          'E_BAD_REQUEST',
+          `Invalid training settings: ${config.error.issues[0]?.path.join('.')}: ${config.error.issues[0]?.message}.`,
+        );
+      preflight(req.graph, config.data);
       const start: RunStart = {
         name: req.graph.name,
         startedAt: new Date().toISOString(),

@@ -12,6 +12,7 @@ import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { compileGraph } from './compile.ts';
+import { preflight } from './preflight.ts';
 import { RunControl } from './control.ts';
 import { loadDataset, type Dataset } from './datasets/index.ts';
 import { evaluateSplit } from './evaluate.ts';
@@ -78,6 +79,8 @@ export async function runTraining(
   control.onStatus = (state, step) => emit({ type: 'status', state, step });
   const lastCheckpoint = join(req.runDir, 'checkpoints', 'last');
   try {
+    // Nothing is written for a graph that cannot be trained here.
+    if (!req.resume) preflight(req.graph, req.config);
     await mkdir(req.runDir, { recursive: true });
     const config = req.config;
     const graph: GraphDoc = { ...req.graph, dataset: config.dataset };
