@@ -1,6 +1,6 @@
 // The engine API's request handler, as both transports call it: projects saved, listed, read,
 // refused; files written atomically.
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,34 @@ const lenetText = (name = 'LeNet-5') =>
 const ask = (req: ApiRequest) => handleRequest(req, { projectsDir });
 
 describe('handleRequest', () => {
+  it('does not follow a link planted in the projects folder out of it', async () => {
+    await mkdir(projectsDir, { recursive: true });
+    const outside = join(projectsDir, '..', 'secret.txt');
+    await writeFile(outside, 'SECRET');
+    await symlink(outside, join(projectsDir, 'planted.netforge.json'));
+    const reply = await ask({ id: 1, type: 'projects.read', name: 'planted' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
+    expect(reply.error?.message).toMatch(/link to a file outside the projects folder/);
+    expect(JSON.stringify(reply)).not.toContain('SECRET');
+    // Nor does the list offer it.
+    expect((await ask({ id: 2, type: 'projects.list' })).result).toEqual([]);
+    // A link inside the folder is fine.
+    await writeFile(join(projectsDir, 'real.netforge.json'), lenetText());
+    await symlink(
+      join(projectsDir, 'real.netforge.json'),
+      join(projectsDir, 'alias.netforge.json'),
+    );
+    expect(await ask({ id: 3, type: 'projects.read', name: 'alias' })).toMatchObject({ ok: true });
+  });
+
+  it.each(['CON', 'nul', 'Com1', 'LPT9.json', 'aux.backup', 'name.', 'name '])(
+    'refuses the project name %j, which Windows cannot hold',
+    async (name) => {
+      const reply = await ask({ id: 4, type: 'projects.write', name, text: lenetText() });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'E_BAD_REQUEST' } });
+    },
+  );
+
   it('refuses a project text over the limit in UTF-8 bytes, not characters', async () => {
     // 6M CJK characters are 18 MB on the wire: fewer characters than bytes allowed, too many bytes.
     const text = '漢'.repeat(6 * 1024 * 1024);

@@ -14,13 +14,25 @@ import { DATASETS, graphDocSchema } from './graph/types.ts';
 import { runViewSchema } from './run.ts';
 import { trainConfigSchema } from './train-config.ts';
 
-/** Project files in the server's project folder are named like `my-net.netforge.json`. */
+/** Names Windows reserves for devices, with or without an extension ("NUL", "com1.backup"). */
+const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+/**
+ * Project files in the server's project folder are named like `my-net.netforge.json`. Names are
+ * portable: the same project folder may be opened on Windows, where device names are not files
+ * and a trailing dot or space is dropped.
+ */
 export const projectNameSchema = z
   .string()
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/,
     'a project name holds letters, digits, spaces, _ . - (at most 100)',
-  );
+  )
+  .refine((n) => !RESERVED_NAME.test(n.trim()), {
+    message:
+      'CON, PRN, AUX, NUL, COM1-9 and LPT1-9 are device names on Windows; choose another name',
+  })
+  .refine((n) => !/[ .]$/.test(n), { message: 'a project name cannot end in a space or a dot' });
 
 /** A training run's id: its folder's name in the runs folder, `<name>-<timestamp>`. */
 export const runIdSchema = z

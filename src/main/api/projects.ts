@@ -1,7 +1,7 @@
 // Project files in the projects folder: `<name>.netforge.json`, listed, read and written
 // atomically (a crash or a full disk leaves the old file or the new one, never half of one).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -33,7 +33,8 @@ export async function listProjects(dir: string): Promise<ProjectEntry[]> {
     // Only names a client could ask for; this also skips our own temp files.
     if (!projectNameSchema.safeParse(name).success) continue;
     try {
-      const s = await stat(join(dir, file));
+      // Links are not followed (readProject refuses those leading out of the folder).
+      const s = await lstat(join(dir, file));
       if (!s.isFile()) continue;
       entries.push({ name, modified: s.mtime.toISOString(), bytes: s.size, mtimeMs: s.mtimeMs });
     } catch {
@@ -45,9 +46,18 @@ export async function listProjects(dir: string): Promise<ProjectEntry[]> {
 }
 
 export async function readProject(dir: string, name: string): Promise<string> {
+  const file = join(dir, name + PROJECT_SUFFIX);
   try {
-    return await readFile(join(dir, name + PROJECT_SUFFIX), 'utf8');
+    // A link planted in the projects folder must not read a file from elsewhere.
+    const [real, realDir] = await Promise.all([realpath(file), realpath(dir)]);
+    if (dirname(real) !== realDir)
+      throw new CodedError(
+        'E_NOT_FOUND',
+        `The project "${name}" in ${dir} is a link to a file outside the projects folder, which Netforge does not follow. Copy the file into ${dir} instead.`,
+      );
+    return await readFile(real, 'utf8');
   } catch (e) {
+    if (e instanceof CodedError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
       throw new CodedError(
