@@ -132,7 +132,7 @@ describe('TrainingService', () => {
       dataDir: await dirs.make(),
     });
     expect(await failed).toMatchObject({ type: 'error' });
-    await sleep(100); // error.json is written as the event passes
+    // The engine wrote error.json before it sent the event: no waiting.
     const runs = await service.list();
     expect(runs.find((r) => r.runId === runId)).toMatchObject({ status: 'failed' });
   });

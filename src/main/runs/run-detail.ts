@@ -1,28 +1,17 @@
-// runs.get: everything kept of one run, read from its folder (graph.json, config.json,
-// metrics.jsonl, evaluation.json, error.json, model/). The folder may belong to a run in progress
-// or to one that died, so every file may be missing, partial or corrupt: such a file counts as
-// absent and a half-written last line of metrics.jsonl is skipped; nothing here throws for it.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
-import { graphDocSchema } from '../../shared/graph/types.ts';
+// runs.get: everything kept of one run, read from its folder through RunFolder's tolerant
+// readers (graph, settings, events, evaluation, error, model, checkpoint). The folder may belong to
+// a run in progress or to one that died, so every file may be missing, partial or corrupt: such a
+// file counts as absent and a half-written line of the events is skipped; nothing here throws.
 import {
   MAX_BATCH_POINTS,
-  runDetailSchema,
-  trainConfigSchema,
   trainingEventSchema,
   type BatchPoint,
   type RunDetail,
   type RunEntry,
 } from '../../shared/protocol.ts';
-import { ERROR_FILE, readJson, readRunStart } from './run-folder.ts';
+import { RunFolder } from './run-folder.ts';
 
-type Evaluation = NonNullable<RunDetail['evaluation']>;
 type Fields = Pick<RunDetail, 'backend' | 'info' | 'batches' | 'epochs' | 'evaluation' | 'error'>;
-
-const evaluationSchema = runDetailSchema.shape.evaluation.unwrap();
-const errorSchema = runDetailSchema.shape.error.unwrap();
 
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 const isInt = (v: unknown): v is number => Number.isInteger(v);
@@ -119,43 +108,29 @@ export function thinEvenly<T>(points: T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => points[Math.round((i * (n - 1)) / (max - 1))]!);
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function parsed<T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, v: unknown) {
-  if (v === undefined) return null;
-  const r = schema.safeParse(v);
-  return r.success ? (r.data as T) : null;
-}
-
 /** Everything kept of the run `entry` describes (see RunDetail), read from its folder. */
 export async function readRunDetail(entry: RunEntry): Promise<RunDetail> {
-  const dir = entry.runDir;
+  const folder = new RunFolder(entry.runDir);
   const [graph, config, start, metrics, evaluation, error] = await Promise.all([
-    readJson(join(dir, 'graph.json')),
-    readJson(join(dir, 'config.json')),
-    readRunStart(dir),
-    readText(join(dir, 'metrics.jsonl')),
-    readJson(join(dir, 'evaluation.json')),
-    readJson(join(dir, ERROR_FILE)),
+    folder.readGraph(),
+    folder.readConfig(),
+    folder.readStart(),
+    folder.readMetrics(),
+    folder.readEvaluation(),
+    folder.readError(),
   ]);
   const fromMetrics = parseMetrics(metrics);
   return {
     entry,
-    graph: parsed(graphDocSchema, graph),
-    config: parsed(trainConfigSchema, config),
+    graph,
+    config,
     dataDir: start?.dataDir ?? null,
     ...fromMetrics,
     // The files are what the run ended with; the events stand in while it is in progress
     // (error.json also holds errors the engine could not log, e.g. E_ENGINE_DIED).
-    evaluation: parsed<Evaluation>(evaluationSchema, evaluation) ?? fromMetrics.evaluation,
-    error: parsed(errorSchema, error) ?? fromMetrics.error,
-    hasModel: existsSync(join(dir, 'model', 'model.json')),
-    hasCheckpoint: existsSync(join(dir, 'checkpoints', 'last', 'state.json')),
+    evaluation: evaluation ?? fromMetrics.evaluation,
+    error: error ?? fromMetrics.error,
+    hasModel: folder.hasModel(),
+    hasCheckpoint: folder.checkpoint('last') !== null,
   };
 }
