@@ -329,6 +329,10 @@ describe('a diverging run', () => {
     expect((events.at(-1) as TrainingEventOf<'error'>).message).toMatch(/epoch 2/);
     const state = await readJson<TrainerState>(last, 'state.json');
     expect(state).toMatchObject({ epoch: 1, step: STEPS_PER_EPOCH });
+    // The folder tells of the resumed run, which failed, not of the first one, which completed.
+    expect(await readJson(runDir, 'error.json')).toEqual(events.at(-1));
+    expect(existsSync(join(runDir, 'run.json'))).toBe(false);
+    expect(existsSync(join(runDir, 'evaluation.json'))).toBe(false);
     const bytes = await readFile(join(last, 'weights.bin'));
     const weights = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     expect(weights.every(Number.isFinite)).toBe(true);
