@@ -419,7 +419,9 @@ export class TrainingService {
       runDir,
       name: name ?? runId,
       status,
-      testAccuracy: result?.testAccuracy ?? null,
+      // A run in progress has no result yet; a continued one may still hold its previous one
+      // until its engine clears it.
+      testAccuracy: active ? null : (result?.testAccuracy ?? null),
       startedAt,
     };
   }
