@@ -290,6 +290,19 @@ describe('pause, stop and resume', () => {
     expect(events.at(-1)).toMatchObject({ type: 'error', checkpoint: null });
     expect((events.at(-1) as TrainingEventOf<'error'>).message).toMatch(/no checkpoint/i);
   });
+
+  it('refuses to resume from a damaged checkpoint, naming the damaged file', async () => {
+    const runDir = await dirs.make();
+    expect(only(await train(runDir, { epochs: 1 }), 'finished').status).toBe('completed');
+    const weights = join(runDir, 'checkpoints', 'last', 'weights.bin');
+    await writeFile(weights, (await readFile(weights)).subarray(0, 100));
+    const events = await train(runDir, { epochs: 2 }, { resume: true });
+    const error = events.at(-1) as TrainingEventOf<'error'>;
+    expect(error).toMatchObject({ type: 'error', code: 'E_IO' });
+    expect(error.message).toContain(`${weights} is damaged`);
+    expect(error.message).toMatch(/start a new run/);
+    expect(await readJson(runDir, 'error.json')).toEqual(error);
+  });
 });
 
 describe('a diverging run', () => {

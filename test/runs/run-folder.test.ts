@@ -108,7 +108,6 @@ describe('RunFolder', () => {
     await writeCheckpointFiles(folder.checkpointDir('last'), checkpoint(8));
 
     expect(await folder.readStart()).toEqual(start);
-    expect(await folder.loadStart()).toEqual(start);
     expect(await folder.readGraph()).toEqual(tinyGraph());
     expect(await folder.readConfig()).toEqual(config);
     const lines = (await folder.readMetrics()).trimEnd().split('\n');

@@ -99,7 +99,15 @@ export async function runTraining(
           'E_NO_CHECKPOINT',
           `There is no checkpoint to resume from in ${folder.checkpointDir('last')}. Start a new run instead.`,
         );
-      state = await loadCheckpoint(tf, checkpoint, model, optimizer);
+      state = await loadCheckpoint(tf, checkpoint, model, optimizer).catch((e: unknown) => {
+        // A missing or damaged file of the checkpoint: the message names it.
+        if (e instanceof CodedError)
+          throw new RunError(
+            e.code,
+            `${e.message} The run cannot resume; start a new run instead.`,
+          );
+        throw e;
+      });
     } else {
       await folder.writeGraph(req.graph);
       await folder.writeConfig(config);

@@ -135,9 +135,6 @@ export class RunFolder {
 
   // ---- Strict readers: E_NOT_FOUND or E_IO naming the file ----
 
-  loadStart(): Promise<RunStart> {
-    return readJsonStrict(this.startFile, runStartSchema);
-  }
   loadGraph(): Promise<GraphDoc> {
     return readJsonStrict(this.graphFile, graphDocSchema);
   }
