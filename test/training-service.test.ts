@@ -7,6 +7,7 @@ import { ended, nextEvent, outline, sleep, TWO_EPOCH_RUN } from './helpers/train
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { TrainingError, TrainingService } from '../src/main/api/training-service.ts';
+import { EngineHost } from '../src/main/host/engine-host.ts';
 import type { EventPush } from '../src/shared/api.ts';
 import type { TrainingEvent } from '../src/shared/events.ts';
 import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
@@ -133,8 +134,35 @@ describe('TrainingService', () => {
       dataDir: await dirs.make(),
     });
     expect(await failed).toMatchObject({ type: 'error' });
-    await sleep(100); // error.json is written as the event passes
+    // The engine wrote error.json before it sent the event: no waiting.
     const runs = await service.list();
     expect(runs.find((r) => r.runId === runId)).toMatchObject({ status: 'failed' });
+  });
+
+  it('records a run whose engine died as failed before it passes the news on', async () => {
+    const host = new EngineHost();
+    const service = new TrainingService({
+      runsDir: join(await dirs.make(), 'runs'),
+      backend: 'wasm',
+      host,
+    });
+    services.push(service);
+    const firstBatch = next(service, (e) => e.type === 'batch');
+    const died = next(service, ended);
+    const { runId, runDir } = await service.start({
+      graph: tinyGraph(),
+      config: { ...config, epochs: 50 },
+      dataDir: data,
+    });
+    await firstBatch;
+    process.kill(host.pid!, 'SIGKILL');
+    expect(await died).toMatchObject({ type: 'error', code: 'E_ENGINE_DIED' });
+    // No waiting: main wrote error.json (nobody else could) before it passed the event on.
+    expect((await service.list())[0]).toMatchObject({ runId, status: 'failed' });
+    const detail = await service.get(runId);
+    expect(detail.view.error).toMatchObject({
+      code: 'E_ENGINE_DIED',
+      checkpoint: detail.view.checkpoint ? join(runDir, 'checkpoints', 'last') : null,
+    });
   });
 });

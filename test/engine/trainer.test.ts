@@ -2,7 +2,7 @@
 // MNIST folder, through runTraining with a RunControl, checking the events it streams and the
 // run folder it leaves behind.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, tf } from '../../src/main/engine/backend.ts';
@@ -291,6 +291,19 @@ describe('pause, stop and resume', () => {
     expect(events.at(-1)).toMatchObject({ type: 'error', checkpoint: null });
     expect((events.at(-1) as TrainingEventOf<'error'>).message).toMatch(/no checkpoint/i);
   });
+
+  it('refuses to resume from a damaged checkpoint, naming the damaged file', async () => {
+    const runDir = await dirs.make();
+    expect(only(await train(runDir, { epochs: 1 }), 'finished').status).toBe('completed');
+    const weights = join(runDir, 'checkpoints', 'last', 'weights.bin');
+    await writeFile(weights, (await readFile(weights)).subarray(0, 100));
+    const events = await train(runDir, { epochs: 2 }, { resume: true });
+    const error = events.at(-1) as TrainingEventOf<'error'>;
+    expect(error).toMatchObject({ type: 'error', code: 'E_IO' });
+    expect(error.message).toContain(`${weights} is damaged`);
+    expect(error.message).toMatch(/start a new run/);
+    expect(await readJson(runDir, 'error.json')).toEqual(error);
+  });
 });
 
 describe('a diverging run', () => {
@@ -330,6 +343,10 @@ describe('a diverging run', () => {
     expect((events.at(-1) as TrainingEventOf<'error'>).message).toMatch(/epoch 2/);
     const state = await readJson<TrainerState>(last, 'state.json');
     expect(state).toMatchObject({ epoch: 1, step: STEPS_PER_EPOCH });
+    // The folder tells of the resumed run, which failed, not of the first one, which completed.
+    expect(await readJson(runDir, 'error.json')).toEqual(events.at(-1));
+    expect(existsSync(join(runDir, 'run.json'))).toBe(false);
+    expect(existsSync(join(runDir, 'evaluation.json'))).toBe(false);
     const bytes = await readFile(join(last, 'weights.bin'));
     const weights = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     expect(weights.every(Number.isFinite)).toBe(true);
@@ -427,8 +444,10 @@ describe('bad requests', () => {
     await runTraining(trainRequest(runDir, data, {}, { graph: tinyGraph([32, 32, 3]) }), (e) =>
       events.push(e),
     );
-    expect(events.map((e) => e.type)).toEqual(['backend', 'error']);
-    const error = events[1] as TrainingEventOf<'error'>;
+    // Refused before anything is loaded: the (existing) folder only records the failure.
+    expect(events.map((e) => e.type)).toEqual(['error']);
+    expect((await readdir(runDir)).sort()).toEqual(['error.json', 'metrics.jsonl']);
+    const error = events[0] as TrainingEventOf<'error'>;
     expect(error.code).toBe('E_GRAPH');
     expect(error.message).toContain('E_INPUT_SHAPE');
     expect(error.message).toContain('28');

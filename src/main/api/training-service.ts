@@ -1,8 +1,7 @@
 // Training for the app's windows and browser-mode connections: owns one EngineHost, runs one
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
 // tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +17,11 @@ import {
   type EventPush,
   type TrainStartResult,
 } from '../../shared/api.ts';
-import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
+import {
+  trainConfigSchema,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../../shared/train-config.ts';
 import { trainRequestSchema, type TrainRequest } from '../../shared/engine-protocol.ts';
 import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
 import { preflight } from '../engine/preflight.ts';
@@ -26,13 +29,7 @@ import { EngineHost } from '../host/engine-host.ts';
 import { RunsError } from '../runs/errors.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
 import { readRunDetail } from '../runs/run-detail.ts';
-import {
-  ERROR_FILE,
-  readJson,
-  readRunStart,
-  START_FILE,
-  type RunStart,
-} from '../runs/run-folder.ts';
+import { RunFolder, type RunStart } from '../runs/run-folder.ts';
 import { checkIndex, TestImages } from '../runs/test-images.ts';
 
 /** Where runs go unless the user names another: $NETFORGE_RUNS_DIR or ~/Netforge/runs. */
@@ -146,7 +143,7 @@ export class TrainingService {
           'E_BAD_REQUEST',
           `Invalid training settings: ${config.error.issues[0]?.path.join('.')}: ${config.error.issues[0]?.message}.`,
         );
-      preflight(req.graph, config.data);
+      preflight({ ...req.graph, dataset: config.data.dataset }, config.data);
       const start: RunStart = {
         name: req.graph.name,
         startedAt: new Date().toISOString(),
@@ -185,30 +182,35 @@ export class TrainingService {
           `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
             'To train longer, use "Edit and train again" with more epochs.',
         );
-      if (!existsSync(join(entry.runDir, 'checkpoints', 'last', 'state.json')))
+      const folder = new RunFolder(entry.runDir);
+      if (!folder.checkpoint('last'))
         throw new TrainingError(
           'E_NO_CHECKPOINT',
           `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
             'epoch and when a run is stopped). Start it again instead.',
         );
-      const parsed = trainRequestSchema.safeParse({
-        graph: await readJson(join(entry.runDir, 'graph.json')),
-        config: await readJson(join(entry.runDir, 'config.json')),
+      let graph: GraphDoc;
+      let config: TrainConfig;
+      try {
+        [graph, config] = await Promise.all([folder.loadGraph(), folder.loadConfig()]);
+      } catch (e) {
+        throw new TrainingError(
+          'E_BAD_REQUEST',
+          `Run "${runId}" cannot be continued: ${(e as Error).message} Start it again instead.`,
+        );
+      }
+      const request = trainRequestSchema.parse({
+        graph,
+        config,
         runDir: entry.runDir,
-        dataDir: (await readRunStart(entry.runDir))?.dataDir ?? null,
+        dataDir: (await folder.readStart())?.dataDir ?? null,
         cacheDir: this.cacheDir,
         backend: this.backend,
         resume: true,
       });
-      if (!parsed.success)
-        throw new TrainingError(
-          'E_BAD_REQUEST',
-          `Run "${runId}" cannot be continued: its graph.json or config.json is not readable (${parsed.error.issues[0]?.message}).`,
-        );
+      // The engine removes the run's old outcome files when it resumes (the files' one writer).
       await this.host.whenIdle();
-      for (const file of ['run.json', 'evaluation.json', ERROR_FILE])
-        await rm(join(entry.runDir, file), { force: true });
-      return this.launch(runId, parsed.data);
+      return this.launch(runId, request);
     });
   }
 
@@ -330,8 +332,9 @@ export class TrainingService {
    */
   async featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps> {
     const entry = await this.requireEntry(runId);
-    const modelDir = join(entry.runDir, 'model');
-    if (!existsSync(join(modelDir, 'model.json')))
+    const folder = new RunFolder(entry.runDir);
+    const modelDir = folder.modelDir;
+    if (!folder.hasModel())
       throw new RunsError(
         'E_NO_MODEL',
         entry.status === 'running' || entry.status === 'paused'
@@ -376,17 +379,18 @@ export class TrainingService {
 
   /** The dataset a run trained on and the data folder it was given. */
   private async runData(entry: RunEntry) {
-    const config = trainConfigSchema.safeParse(await readJson(join(entry.runDir, 'config.json')));
-    if (!config.success)
+    const folder = new RunFolder(entry.runDir);
+    const config = await folder.readConfig();
+    if (!config)
       throw new RunsError(
         'E_NOT_FOUND',
-        `Run "${entry.runId}" has no readable config.json yet, so its dataset is unknown` +
+        `Run "${entry.runId}" has no readable ${folder.configFile} yet, so its dataset is unknown` +
           (entry.status === 'running'
             ? ' (it is still loading its data; ask again shortly).'
             : '.'),
       );
-    const start = await readRunStart(entry.runDir);
-    return { dataset: config.data.dataset, dataDir: start?.dataDir ?? null };
+    const start = await folder.readStart();
+    return { dataset: config.dataset, dataDir: start?.dataDir ?? null };
   }
 
   private async entry(runId: string): Promise<RunEntry | null> {
@@ -400,24 +404,17 @@ export class TrainingService {
       return null;
     }
     const active = this.activeRun?.runId === runId ? this.activeRun : null;
-    const start = await readRunStart(runDir);
-    // graph.json, only when START_FILE lacks the name: a run made by `netforge train --out` in
+    const folder = new RunFolder(runDir);
+    const start = await folder.readStart();
+    // The graph, only when the start file lacks the name: a run made by `netforge train --out` in
     // this folder. (A graph can be large, and this runs for every run on every list and request.)
-    const graph = start?.name
-      ? undefined
-      : ((await readJson(join(runDir, 'graph.json'))) as { name?: unknown } | undefined);
+    const graph = start?.name ? null : await folder.readGraph();
     if (!start && !graph && !active) return null; // not a run folder
-    const result = (await readJson(join(runDir, 'run.json'))) as
-      { status?: unknown; testAccuracy?: unknown } | undefined;
+    const result = await folder.readResult();
     let status: RunStatus;
     if (active) status = active.paused ? 'paused' : 'running';
-    else if (
-      result?.status === 'completed' ||
-      result?.status === 'stopped' ||
-      result?.status === 'early-stopped'
-    )
-      status = result.status;
-    else if (existsSync(join(runDir, ERROR_FILE))) status = 'failed';
+    else if (result) status = result.status;
+    else if (folder.hasError()) status = 'failed';
     else status = 'incomplete';
     const m = STAMP_RE.exec(runId);
     const startedAt =
@@ -426,13 +423,15 @@ export class TrainingService {
         : m
           ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`
           : mtime.toISOString();
-    const name = start?.name ?? (typeof graph?.name === 'string' ? graph.name : undefined);
+    const name = start?.name ?? graph?.name;
     return {
       runId,
       runDir,
       name: name ?? runId,
       status,
-      testAccuracy: typeof result?.testAccuracy === 'number' ? result.testAccuracy : null,
+      // A run in progress has no result yet; a continued one may still hold its previous one
+      // until its engine clears it.
+      testAccuracy: active ? null : (result?.testAccuracy ?? null),
       startedAt,
     };
   }
@@ -452,8 +451,7 @@ export class TrainingService {
         const runId = n === 1 ? base : `${base}-${n}`;
         const runDir = join(this.runsDir, runId);
         try {
-          await mkdir(runDir);
-          await writeFile(join(runDir, START_FILE), JSON.stringify(start, null, 1));
+          await RunFolder.create(runDir, start);
           return { runId, runDir };
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw e;
@@ -470,15 +468,25 @@ export class TrainingService {
   private relay(event: TrainingEvent): void {
     const run = this.current;
     if (!run) return; // nothing of ours is running (e.g. a late event after close())
+    if (event.type === 'error' && event.code === 'E_ENGINE_DIED') {
+      // The engine writes error.json for the failures it reports; one that died cannot, so main
+      // does, now that no engine is left writing the folder. The event goes out once the file is
+      // there, so that whoever sees it finds the run 'failed'.
+      void new RunFolder(run.runDir)
+        .writeError(event)
+        .catch((e: unknown) =>
+          console.error(`Netforge: could not write the error of the run in ${run.runDir}:`, e),
+        )
+        .then(() => this.deliver(run, event));
+      return;
+    }
+    this.deliver(run, event);
+  }
+
+  private deliver(run: CurrentRun, event: TrainingEvent): void {
     if (event.type === 'status' && event.state !== 'stopping')
       run.paused = event.state === 'paused';
-    if (event.type === 'finished' || event.type === 'error') {
-      run.ended = true;
-      if (event.type === 'error')
-        void writeFile(join(run.runDir, ERROR_FILE), JSON.stringify(event, null, 1)).catch(
-          () => undefined,
-        );
-    }
+    if (event.type === 'finished' || event.type === 'error') run.ended = true;
     const push: EventPush = { type: 'event', runId: run.runId, event };
     for (const fn of this.subscribers) {
       try {

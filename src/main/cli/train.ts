@@ -1,6 +1,5 @@
 // `netforge train` and `netforge evaluate`: drive the engine in its own
 // process and show its events as a progress line, or as JSON lines (--json).
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
@@ -9,6 +8,7 @@ import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
 import { evaluateRequestSchema, trainRequestSchema } from '../../shared/engine-protocol.ts';
 import { getTemplate } from '../../shared/templates/index.ts';
 import { EngineHost } from '../host/engine-host.ts';
+import { RunFolder } from '../runs/run-folder.ts';
 import { bench, BENCH_MODELS } from '../engine/bench.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
@@ -167,14 +167,13 @@ export async function train(
   let runDir: string;
   if (resumeDir) {
     runDir = resolve(resumeDir);
+    const folder = new RunFolder(runDir);
     try {
-      graph = JSON.parse(await readFile(join(runDir, 'graph.json'), 'utf8')) as GraphDoc;
-      config = JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8')) as z.input<
-        typeof trainConfigSchema
-      >;
-    } catch {
+      graph = await folder.loadGraph();
+      config = await folder.loadConfig();
+    } catch (e) {
       throw new OptionError(
-        `--resume ${resumeDir}: not a Netforge run folder (graph.json / config.json missing).`,
+        `--resume ${resumeDir}: not a Netforge run folder, or a damaged one (${(e as Error).message}).`,
       );
     }
     const epochs = int(o, 'epochs');

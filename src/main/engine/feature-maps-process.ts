@@ -3,13 +3,13 @@
 // own, so neither the server's event loop nor a training in the engine process waits for it; it
 // keeps the last run's model loaded while that run is being looked at.
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 
 import type { BackendName } from '../../shared/events.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { normaliser } from './batches.ts';
 import { loadTfjsModel } from './load-model.ts';
 import { RunsError } from '../runs/errors.ts';
+import { modelFiles } from '../runs/model-files.ts';
 import { computeFeatureMaps } from './feature-maps.ts';
 import type { FeatureMapsRequest, FeatureMapsReply } from '../host/feature-maps-host.ts';
 
@@ -22,11 +22,9 @@ const send = (m: FeatureMapsReply): void => void process.send?.(m);
 /** The model in `modelDir`, loaded again only when it is another run's or was saved again. */
 async function modelOf(modelDir: string): Promise<Model> {
   let key: string;
+  const files = modelFiles(modelDir);
   try {
-    const [json, weights] = await Promise.all([
-      stat(join(modelDir, 'model.json')),
-      stat(join(modelDir, 'weights.bin')),
-    ]);
+    const [json, weights] = await Promise.all([stat(files.topology), stat(files.weights)]);
     key = `${modelDir}\0${json.mtimeMs}\0${weights.mtimeMs}\0${weights.size}`;
   } catch {
     throw new RunsError(

@@ -1,23 +1,14 @@
 // Reads a model saved by saveTfjsModel (TF.js layers format) from a folder.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Tf } from './backend.ts';
 import { paddedTransposeClass } from '../../shared/layers/conv2d-transpose.ts';
+import { readModelFiles } from '../runs/model-files.ts';
 
+/** The model in `dir` (a RunFolder's modelDir); a missing or damaged file is a CodedError naming it. */
 export async function loadTfjsModel(tf: Tf, dir: string): Promise<ReturnType<Tf['model']>> {
   paddedTransposeClass(tf); // registers Netforge's custom layer for deserialisation
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: unknown[] }[];
-  };
-  const bytes = await readFile(join(dir, 'weights.bin'));
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const { modelTopology, weightSpecs, weights } = await readModelFiles(dir);
   const model = await tf.loadLayersModel({
-    load: async () => ({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((m) => m.weights) as never,
-      weightData,
-    }),
+    load: async () => ({ modelTopology, weightSpecs: weightSpecs as never, weightData: weights }),
   });
   return model as ReturnType<Tf['model']>;
 }

@@ -1,13 +1,11 @@
 // One training run from request to result: backend, dataset, compile, train,
 // save, evaluate; every step reported as a TrainingEvent and kept in the run folder.
-import { appendFile, access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { CodedError } from '../../shared/errors.ts';
-import { trainConfigSchema } from '../../shared/train-config.ts';
 import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
-import { type TrainingEvent } from '../../shared/events.ts';
+import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
+import { RunFolder } from '../runs/run-folder.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
 import { loadCheckpoint } from './checkpoint.ts';
@@ -26,12 +24,6 @@ type Emit = (e: TrainingEvent) => void;
 
 /** A run that cannot go on for a reason the user can act on. */
 export class RunError extends CodedError {}
-
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 
 /** Does the network end in softmax (probabilities) rather than a linear layer (logits)? */
 export function outputsProbabilities(doc: GraphDoc): boolean {
@@ -67,21 +59,19 @@ export async function runTraining(
   control = new RunControl(),
 ): Promise<void> {
   const started = performance.now();
-  const metrics = join(req.runDir, 'metrics.jsonl');
+  const folder = new RunFolder(req.runDir);
   let writes = Promise.resolve();
   const emit: Emit = (e) => {
     emitOut(e);
-    if (e.type !== 'dataset-progress')
-      writes = writes.then(() =>
-        appendFile(metrics, `${JSON.stringify({ time: Date.now(), ...e })}\n`),
-      );
+    if (e.type !== 'dataset-progress') writes = writes.then(() => folder.appendEvent(e));
   };
   control.onStatus = (state, step) => emit({ type: 'status', state, step });
-  const lastCheckpoint = join(req.runDir, 'checkpoints', 'last');
   try {
     // Nothing is written for a graph that cannot be trained here.
-    if (!req.resume) preflight(req.graph, req.config);
-    await mkdir(req.runDir, { recursive: true });
+    if (!req.resume) preflight({ ...req.graph, dataset: req.config.dataset }, req.config);
+    await folder.ensure();
+    // A resumed run writes its outcome again; until then the old one would misdescribe it.
+    if (req.resume) await folder.clearOutcome();
     const config = req.config;
     const graph: GraphDoc = { ...req.graph, dataset: config.dataset };
     const backend = await selectBackend(req.backend);
@@ -103,15 +93,24 @@ export async function runTraining(
     seedKernels(tf, model, config.seed);
     let state = freshState();
     if (req.resume) {
-      if (!(await exists(lastCheckpoint)))
+      const checkpoint = folder.checkpoint('last');
+      if (!checkpoint)
         throw new RunError(
           'E_NO_CHECKPOINT',
-          `There is no checkpoint to resume from in ${lastCheckpoint}. Start a new run instead.`,
+          `There is no checkpoint to resume from in ${folder.checkpointDir('last')}. Start a new run instead.`,
         );
-      state = await loadCheckpoint(tf, lastCheckpoint, model, optimizer);
+      state = await loadCheckpoint(tf, checkpoint, model, optimizer).catch((e: unknown) => {
+        // A missing or damaged file of the checkpoint: the message names it.
+        if (e instanceof CodedError)
+          throw new RunError(
+            e.code,
+            `${e.message} The run cannot resume; start a new run instead.`,
+          );
+        throw e;
+      });
     } else {
-      await writeFile(join(req.runDir, 'graph.json'), JSON.stringify(req.graph, null, 1));
-      await writeFile(join(req.runDir, 'config.json'), JSON.stringify(config, null, 1));
+      await folder.writeGraph(req.graph);
+      await folder.writeConfig(config);
     }
     emit({
       type: 'run-started',
@@ -156,7 +155,7 @@ export async function runTraining(
         validation,
         config,
         probabilities,
-        runDir: req.runDir,
+        folder,
         control,
         emit,
         state,
@@ -165,11 +164,11 @@ export async function runTraining(
     } finally {
       await parallel?.dispose();
     }
-    await saveTfjsModel(tf, model, join(req.runDir, 'model'));
+    await saveTfjsModel(tf, model, folder.modelDir);
     const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
-    await writeFile(join(req.runDir, 'evaluation.json'), JSON.stringify(evaluation));
+    await folder.writeEvaluation(evaluation);
     emit({ type: 'evaluation', evaluation });
-    const finished: TrainingEvent = {
+    const finished: TrainingEventOf<'finished'> = {
       type: 'finished',
       status: result.status,
       runDir: req.runDir,
@@ -179,22 +178,22 @@ export async function runTraining(
       testAccuracy: evaluation.testAccuracy,
       testLoss: evaluation.testLoss,
     };
-    await writeFile(
-      join(req.runDir, 'run.json'),
-      JSON.stringify({ ...finished, backend }, null, 1),
-    );
+    await folder.writeResult({ ...finished, backend });
     emit(finished);
     model.dispose();
     optimizer.dispose();
   } catch (e) {
     const err = e as Error & { code?: string };
     const known = e instanceof CodedError;
-    emit({
+    const error: TrainingEventOf<'error'> = {
       type: 'error',
       code: known ? e.code : 'E_INTERNAL',
       message: known ? err.message : `Training failed: ${err.message}`,
-      checkpoint: (await exists(lastCheckpoint)) ? lastCheckpoint : null,
-    });
+      checkpoint: folder.checkpoint('last'),
+    };
+    // Written before the event goes out, so whoever sees the failure finds the run 'failed'.
+    await folder.writeError(error).catch(() => undefined);
+    emit(error);
   } finally {
     // A run folder that cannot be written is reported above; it must not become an exception.
     await writes.catch(() => undefined);
@@ -204,12 +203,11 @@ export async function runTraining(
 /** Evaluates a finished run's saved model on the test set. */
 export async function runEvaluation(req: EvaluateRequest, emit: Emit): Promise<void> {
   try {
-    const config = trainConfigSchema.parse(
-      JSON.parse(await readFile(join(req.runDir, 'config.json'), 'utf8')),
-    );
-    const graph = JSON.parse(await readFile(join(req.runDir, 'graph.json'), 'utf8')) as GraphDoc;
+    const folder = new RunFolder(req.runDir);
+    const config = await folder.loadConfig();
+    const graph = await folder.loadGraph();
     emit({ type: 'backend', backend: await selectBackend(req.backend) });
-    const model = await loadTfjsModel(tf, join(req.runDir, 'model'));
+    const model = await loadTfjsModel(tf, folder.modelDir);
     const dataset = await loadDataset(config.dataset, {
       dataDir: req.dataDir ?? undefined,
       cacheDir: req.cacheDir ?? undefined,
@@ -234,7 +232,9 @@ export async function runEvaluation(req: EvaluateRequest, emit: Emit): Promise<v
     const message =
       code === 'E_NOT_FOUND'
         ? `${req.runDir} is not a finished Netforge run (${err.message}). Give the folder a training run wrote.`
-        : err.message;
+        : code === 'E_IO'
+          ? `${err.message} Evaluate another run, or train this one again.`
+          : err.message;
     emit({ type: 'error', code, message, checkpoint: null });
   }
 }

@@ -1,13 +1,12 @@
-// Writes a model in the TF.js layers format (model.json + weights.bin), which
-// tf.loadLayersModel reads in the browser and in Node.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Writes a model in the TF.js layers format (model.json + weights.bin, runs/model-files.ts),
+// which tf.loadLayersModel reads in the browser and in Node.
 import type { Tf } from './backend.ts';
+import { writeModelFiles } from '../runs/model-files.ts';
 
 type Model = ReturnType<Tf['model']>;
 
+/** Saves `model` into `dir` (a RunFolder's modelDir). */
 export async function saveTfjsModel(tf: Tf, model: Model, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
@@ -15,15 +14,17 @@ export async function saveTfjsModel(tf: Tf, model: Model, dir: string): Promise<
         data instanceof ArrayBuffer
           ? new Uint8Array(data)
           : new Uint8Array(tf.io.concatenateArrayBuffers(data ?? []));
-      await writeFile(join(dir, 'weights.bin'), bytes);
-      const json = {
-        format: 'layers-model',
-        generatedBy: `Netforge (TensorFlow.js ${tf.version.tfjs})`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+      await writeModelFiles(
+        dir,
+        {
+          format: 'layers-model',
+          generatedBy: `Netforge (TensorFlow.js ${tf.version.tfjs})`,
+          convertedBy: null,
+          modelTopology: artifacts.modelTopology ?? {},
+          weightSpecs: artifacts.weightSpecs ?? [],
+        },
+        bytes,
+      );
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

@@ -1,10 +1,10 @@
 // The training loop. A hand-written loop rather than model.fit, so that it can
 // pause between batches, stop with a checkpoint at the exact step, resume from
 // one, catch a NaN loss at once, and stream throttled events.
-import { join } from 'node:path';
 import type { TrainConfig } from '../../shared/train-config.ts';
 import type { TrainingEvent } from '../../shared/events.ts';
 import { CodedError } from '../../shared/errors.ts';
+import type { CheckpointKind, RunFolder } from '../runs/run-folder.ts';
 import type { Tf } from './backend.ts';
 import { makeBatch, subset } from './batches.ts';
 import { saveCheckpoint, type TrainerState } from './checkpoint.ts';
@@ -34,7 +34,8 @@ export interface TrainerOptions {
   validation: Split | null;
   config: TrainConfig;
   probabilities: boolean;
-  runDir: string;
+  /** Where checkpoints go. */
+  folder: RunFolder;
   control: RunControl;
   emit: (e: TrainingEvent) => void;
   state: TrainerState;
@@ -78,10 +79,8 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
   const stepsPerEpoch = Math.ceil(n / config.batchSize);
   const minInterval = 1000 / (o.batchEventsPerSecond ?? 20);
   const vars = trainableVariables(model);
-  const lastDir = join(o.runDir, 'checkpoints', 'last');
-  const bestDir = join(o.runDir, 'checkpoints', 'best');
-  const checkpoint = async (kind: 'best' | 'last') => {
-    const path = kind === 'best' ? bestDir : lastDir;
+  const checkpoint = async (kind: CheckpointKind) => {
+    const path = o.folder.checkpointDir(kind);
     await saveCheckpoint(path, model, optimizer, state);
     emit({ type: 'checkpoint', kind, epoch: state.epoch, step: state.step, path });
   };

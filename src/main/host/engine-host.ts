@@ -1,11 +1,10 @@
 // Runs the engine in a child process and relays its events. If the engine
 // dies, the caller gets an error event; the next start() forks a new one.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainingEventSchema, type TrainingEvent } from '../../shared/events.ts';
 import { type EngineCommand } from '../../shared/engine-protocol.ts';
+import { RunFolder } from '../runs/run-folder.ts';
 
 const ENGINE_ENTRY = fileURLToPath(new URL('../engine/engine-process.ts', import.meta.url));
 
@@ -118,9 +117,7 @@ export class EngineHost {
   }
 
   private lastCheckpoint(): string | null {
-    if (!this.runDir) return null;
-    const path = join(this.runDir, 'checkpoints', 'last');
-    return existsSync(join(path, 'state.json')) ? path : null;
+    return this.runDir ? new RunFolder(this.runDir).checkpoint('last') : null;
   }
 
   /** Ends the engine process. */

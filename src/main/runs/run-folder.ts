@@ -1,42 +1,191 @@
-// The files of a run folder that main writes itself (the engine writes the rest, see
-// src/main/engine/run.ts), and tolerant readers for all of them: a run in progress or one that
-// died may have any file missing or half-written.
-import { readFile } from 'node:fs/promises';
+// RunFolder: the one piece of code that knows a run folder's paths (names in run-files.ts).
+// Everything else asks it for a file, or to read or write one.
+//
+// One writer per file: each file has one owner process, and no two processes write a file at
+// the same time. The engine process owns the run once it has the run's request.
+//
+//   file                        written by                       when
+//   netforge-run.json           main (training-service.ts)       first, when it makes the folder
+//   graph.json, config.json     engine (engine/run.ts)           when a new run starts
+//   metrics.jsonl               engine                           appended, one whole line per event
+//   checkpoints/{last,best}/    engine (engine/trainer.ts)       each epoch's end and on stop
+//   model/                      engine                           when the run ends
+//   evaluation.json, run.json   engine                           when the run ends
+//   error.json                  engine                           before it reports a run's failure
+//                               main, only if the engine died    (E_ENGINE_DIED: nobody else can)
+//   run.json, evaluation.json,  engine: removed when a run resumes, so that what is left
+//   error.json                  describes this attempt
+//
+// Every JSON and binary file is written atomically (atomic-write.ts); metrics.jsonl only grows.
+// `netforge train --out DIR` runs the engine without main: such a folder has no netforge-run.json.
+//
+// Reading: the tolerant readers (`read*`, `has*`, checkpoint()) never throw; a file that is
+// missing, half-written or damaged reads as null, for views of runs that may be in progress or
+// dead. The strict readers (`load*`) fail with a CodedError naming the file, for callers that
+// cannot go on without it. Paths stored inside the files (run-started.runDir, run.json's runDir,
+// error.json's checkpoint) are where the run was when written; nothing here relies on them.
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The file a failed run leaves in its folder, so runs.list can say so later. */
-export const ERROR_FILE = 'error.json';
-/** Written when the folder is made, before the engine writes anything: RunStart. */
-export const START_FILE = 'netforge-run.json';
+import type { GraphDoc } from '../../shared/graph/types.ts';
+import { graphDocSchema } from '../../shared/graph/types.ts';
+import { trainConfigSchema, type TrainConfig } from '../../shared/train-config.ts';
+import { type TrainingEvent } from '../../shared/events.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { completeCheckpoint } from './checkpoint-files.ts';
+import { readJsonOrNull, readJsonStrict, readTextOrEmpty } from './file-readers.ts';
+import { modelFiles, type ModelFiles } from './model-files.ts';
+import {
+  RUN_FILES,
+  evaluationFileSchema,
+  runErrorFileSchema,
+  runResultSchema,
+  runStartFieldsSchema,
+  runStartSchema,
+  type CheckpointKind,
+  type EvaluationFile,
+  type RunErrorFile,
+  type RunResult,
+  type RunStart,
+} from './run-files.ts';
 
-/** What START_FILE holds. */
-export interface RunStart {
-  /** The graph's name. */
-  name: string;
-  /** ISO 8601. */
-  startedAt: string;
-  /** The data folder the run was given (the one named, else $NETFORGE_DATA_DIR); null: the cache. */
-  dataDir: string | null;
-}
+export type { CheckpointKind, RunErrorFile, RunResult, RunStart } from './run-files.ts';
 
-/** A JSON file's value, or undefined if it is missing or not JSON. */
-export async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
+const pretty = (value: unknown) => JSON.stringify(value, null, 1);
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  // ---- Paths ----
+
+  get startFile(): string {
+    return join(this.dir, RUN_FILES.start);
   }
-}
+  get graphFile(): string {
+    return join(this.dir, RUN_FILES.graph);
+  }
+  get configFile(): string {
+    return join(this.dir, RUN_FILES.config);
+  }
+  get metricsFile(): string {
+    return join(this.dir, RUN_FILES.metrics);
+  }
+  get evaluationFile(): string {
+    return join(this.dir, RUN_FILES.evaluation);
+  }
+  get resultFile(): string {
+    return join(this.dir, RUN_FILES.result);
+  }
+  get errorFile(): string {
+    return join(this.dir, RUN_FILES.error);
+  }
+  /** The trained model's folder (model-files.ts). */
+  get modelDir(): string {
+    return join(this.dir, RUN_FILES.model);
+  }
+  get modelFiles(): ModelFiles {
+    return modelFiles(this.modelDir);
+  }
+  /** Where the engine writes the `kind` checkpoint (checkpoint-files.ts). */
+  checkpointDir(kind: CheckpointKind): string {
+    return join(this.dir, RUN_FILES.checkpoints, kind);
+  }
 
-/** START_FILE's fields that are there and well-formed (older runs lack dataDir). */
-export async function readRunStart(runDir: string): Promise<Partial<RunStart> | undefined> {
-  const raw = await readJson(join(runDir, START_FILE));
-  if (!raw || typeof raw !== 'object') return undefined;
-  const r = raw as Record<string, unknown>;
-  const start: Partial<RunStart> = {};
-  if (typeof r['name'] === 'string') start.name = r['name'];
-  if (typeof r['startedAt'] === 'string') start.startedAt = r['startedAt'];
-  if (typeof r['dataDir'] === 'string' || r['dataDir'] === null)
-    start.dataDir = r['dataDir'] as string | null;
-  return start;
+  // ---- Tolerant readers ----
+
+  /** netforge-run.json's well-formed fields; null when it is missing or not an object. */
+  readStart(): Promise<Partial<RunStart> | null> {
+    return readJsonOrNull(this.startFile, runStartFieldsSchema);
+  }
+  readGraph(): Promise<GraphDoc | null> {
+    return readJsonOrNull(this.graphFile, graphDocSchema);
+  }
+  readConfig(): Promise<TrainConfig | null> {
+    return readJsonOrNull(this.configFile, trainConfigSchema);
+  }
+  readEvaluation(): Promise<EvaluationFile | null> {
+    return readJsonOrNull(this.evaluationFile, evaluationFileSchema);
+  }
+  readResult(): Promise<RunResult | null> {
+    return readJsonOrNull(this.resultFile, runResultSchema);
+  }
+  readError(): Promise<RunErrorFile | null> {
+    return readJsonOrNull(this.errorFile, runErrorFileSchema);
+  }
+  /** Whether the run left an error.json, readable or not (its status is then 'failed'). */
+  hasError(): boolean {
+    return existsSync(this.errorFile);
+  }
+  /**
+   * metrics.jsonl's complete lines: a last line without its newline is being appended as we
+   * read (or was cut off by a crash) and is left out. '' when the file is missing.
+   */
+  async readMetrics(): Promise<string> {
+    const text = await readTextOrEmpty(this.metricsFile);
+    return text.slice(0, text.lastIndexOf('\n') + 1);
+  }
+  /** Whether model/ holds a trained model. */
+  hasModel(): boolean {
+    return existsSync(this.modelFiles.topology);
+  }
+  /** The folder of the complete `kind` checkpoint, or null if the run kept none. */
+  checkpoint(kind: CheckpointKind): string | null {
+    return completeCheckpoint(this.checkpointDir(kind));
+  }
+
+  // ---- Strict readers: E_NOT_FOUND or E_IO naming the file ----
+
+  loadGraph(): Promise<GraphDoc> {
+    return readJsonStrict(this.graphFile, graphDocSchema);
+  }
+  loadConfig(): Promise<TrainConfig> {
+    return readJsonStrict(this.configFile, trainConfigSchema);
+  }
+
+  // ---- Main's writes ----
+
+  /**
+   * Makes the folder (its parent must exist) and writes netforge-run.json. Fails with EEXIST if
+   * the folder exists, so that a caller choosing a fresh name can try the next one.
+   */
+  static async create(dir: string, start: RunStart): Promise<RunFolder> {
+    await mkdir(dir);
+    const folder = new RunFolder(dir);
+    await writeFileAtomic(folder.startFile, pretty(runStartSchema.parse(start)));
+    return folder;
+  }
+
+  // ---- The engine's writes (and error.json by main once the engine is dead) ----
+
+  /** Makes the folder and its parents if missing (the CLI names a new folder). */
+  async ensure(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+  writeGraph(graph: GraphDoc): Promise<void> {
+    return writeFileAtomic(this.graphFile, pretty(graph));
+  }
+  writeConfig(config: TrainConfig): Promise<void> {
+    return writeFileAtomic(this.configFile, pretty(config));
+  }
+  /** Appends one event to metrics.jsonl as one whole line, with the time it was written. */
+  appendEvent(event: TrainingEvent): Promise<void> {
+    return appendFile(this.metricsFile, `${JSON.stringify({ time: Date.now(), ...event })}\n`);
+  }
+  writeEvaluation(evaluation: EvaluationFile): Promise<void> {
+    return writeFileAtomic(this.evaluationFile, JSON.stringify(evaluation));
+  }
+  /** run.json: the finished event with the backend. */
+  writeResult(result: RunResult): Promise<void> {
+    return writeFileAtomic(this.resultFile, pretty(result));
+  }
+  /** error.json: the run's error event. See the table above for who may call this, when. */
+  writeError(error: RunErrorFile): Promise<void> {
+    return writeFileAtomic(this.errorFile, pretty({ type: 'error', ...error }));
+  }
+  /** Removes run.json, evaluation.json and error.json: a resumed run writes them again. */
+  async clearOutcome(): Promise<void> {
+    for (const file of [this.resultFile, this.evaluationFile, this.errorFile])
+      await rm(file, { force: true });
+  }
 }

@@ -1,0 +1,115 @@
+// The files of a run folder: their names and a zod schema for each JSON file. These are saved
+// formats: runs written by an older Netforge must still read (test/fixtures/runs-v1 holds runs
+// written by the code of November 2026), so a field is only ever added with a default.
+// Only run-folder.ts, checkpoint-files.ts and model-files.ts use the names.
+import { z } from 'zod';
+
+import {
+  backendInfoSchema,
+  epochPointSchema,
+  evaluationSchema,
+  runErrorSchema,
+} from '../../shared/events.ts';
+
+/** Names inside a run folder. */
+export const RUN_FILES = {
+  /** RunStart, written by main when it makes the folder (`netforge train --out` writes none). */
+  start: 'netforge-run.json',
+  graph: 'graph.json',
+  config: 'config.json',
+  /** One TrainingEvent per line with its `time`, appended as the run goes. */
+  metrics: 'metrics.jsonl',
+  evaluation: 'evaluation.json',
+  /** RunResult: how the run ended, when it ended without an error. */
+  result: 'run.json',
+  /** RunErrorFile: how the run failed. */
+  error: 'error.json',
+  /** The trained model (TF.js layers format, model-files.ts). */
+  model: 'model',
+  /** `last` and `best`, each a folder of CHECKPOINT_FILES. */
+  checkpoints: 'checkpoints',
+} as const;
+
+/** Names inside a checkpoint folder. A tensor file `x.bin` is described by `x.json`. */
+export const CHECKPOINT_FILES = {
+  weights: { values: 'weights.bin', specs: 'weights.json' },
+  optimizer: { values: 'optimizer.bin', specs: 'optimizer.json' },
+  /** Written last: a checkpoint folder with it is complete. */
+  state: 'state.json',
+} as const;
+
+/** Names inside model/: what tf.loadLayersModel reads. */
+export const MODEL_FILES = { topology: 'model.json', weights: 'weights.bin' } as const;
+
+export const CHECKPOINT_KINDS = ['last', 'best'] as const;
+export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
+
+/** netforge-run.json. */
+export const runStartSchema = z.object({
+  /** The graph's name. */
+  name: z.string(),
+  /** ISO 8601. */
+  startedAt: z.string(),
+  /** The data folder the run was given (the one named, else $NETFORGE_DATA_DIR); null: the cache. */
+  dataDir: z.string().nullable(),
+});
+export type RunStart = z.infer<typeof runStartSchema>;
+
+/** netforge-run.json as read: each field that is there and well-formed (older runs lack dataDir). */
+export const runStartFieldsSchema = z.object({
+  name: z.string().optional().catch(undefined),
+  startedAt: z.string().optional().catch(undefined),
+  dataDir: z.string().nullable().optional().catch(undefined),
+});
+
+/** evaluation.json. */
+export const evaluationFileSchema = evaluationSchema;
+export type EvaluationFile = z.infer<typeof evaluationFileSchema>;
+
+/** error.json: the run's error event (its `type` is not read). */
+export const runErrorFileSchema = runErrorSchema;
+export type RunErrorFile = z.infer<typeof runErrorFileSchema>;
+
+/** run.json: the run's finished event and the backend that trained it. */
+export const runResultSchema = z.object({
+  status: z.enum(['completed', 'stopped', 'early-stopped']),
+  /** Where the run was when it ended (absolute; never read, the folder may have moved). */
+  runDir: z.string(),
+  epochs: z.number().int(),
+  step: z.number().int(),
+  seconds: z.number(),
+  testAccuracy: z.number().nullable(),
+  testLoss: z.number().nullable(),
+  backend: backendInfoSchema,
+});
+export type RunResult = z.infer<typeof runResultSchema>;
+
+/** One epoch as a checkpoint's history keeps it. */
+export const epochRecordSchema = epochPointSchema.omit({ step: true });
+export type EpochRecord = z.infer<typeof epochRecordSchema>;
+
+/** A checkpoint's state.json: where training stood, so a run resumes at the same step. */
+export const checkpointStateSchema = z.object({
+  /** The epoch in progress (0-based) and the next batch in it. */
+  epoch: z.number().int().min(0),
+  batchInEpoch: z.number().int().min(0),
+  /** Optimizer steps done. */
+  step: z.number().int().min(0),
+  /** Best monitored loss so far, and epochs since it improved (early stopping). */
+  best: z.number().nullable(),
+  sinceBest: z.number().int().min(0),
+  history: z.array(epochRecordSchema),
+});
+export type CheckpointState = z.infer<typeof checkpointStateSchema>;
+
+/** A checkpoint's weights.json / optimizer.json: the tensors in its .bin, in order (float32). */
+export const tensorSpecsSchema = z.array(
+  z.object({ name: z.string(), shape: z.array(z.number().int().min(0)) }),
+);
+export type TensorSpec = z.infer<typeof tensorSpecsSchema>[number];
+
+/** model/model.json (the parts Netforge reads; tfjs checks the topology itself). */
+export const modelJsonSchema = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.unknown()) })),
+});
