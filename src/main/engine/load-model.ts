@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tf } from './backend.ts';
-import { paddedTransposeClass } from '../../shared/layers/conv2d-transpose.ts';
+import { registerCustomClasses } from '../../shared/layers/registry.ts';
 
 export async function loadTfjsModel(tf: Tf, dir: string): Promise<ReturnType<Tf['model']>> {
-  paddedTransposeClass(tf); // registers Netforge's custom layer for deserialisation
+  registerCustomClasses(tf); // the layer kinds that build a tfjs class of Netforge's own
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: unknown[] }[];

@@ -4,6 +4,7 @@ import { appendFile, access, mkdir, readFile, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import { getLayer } from '../../shared/layers/registry.ts';
 import { CodedError } from '../../shared/errors.ts';
 import {
   trainConfigSchema,
@@ -40,10 +41,7 @@ export function outputsProbabilities(doc: GraphDoc): boolean {
   const a = analyzeGraph(doc);
   const out = a.outputId ? a.nodes.get(a.outputId) : undefined;
   if (!out?.params) return false;
-  return (
-    (out.kind === 'dense' && out.params.activation === 'softmax') ||
-    (out.kind === 'activation' && out.params.fn === 'softmax')
-  );
+  return getLayer(out.kind)?.producesSoftmax(out.params) ?? false;
 }
 
 /** Re-draws every kernel with a seeded Glorot-uniform (Keras's default), so runs repeat. */
