@@ -111,7 +111,9 @@ describe('ChildHost', () => {
     const early = newHost('exit-early');
     const e = await early.host.start().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ChildStartError);
-    expect((e as Error).message).toBe('The test child exited while starting (exit code 7).');
+    expect((e as Error).message).toBe(
+      'The test child exited while starting (exit code 7). Its error output says why; try again.',
+    );
     expect(early.deaths).toEqual([]);
 
     const silent = newHost('silent', { readyTimeoutMs: 300 });

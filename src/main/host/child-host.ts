@@ -176,7 +176,7 @@ export class ChildHost<M extends { kind: string }> {
       link.kill('SIGKILL');
       rejectReady(
         new ChildStartError(
-          `${this.o.name} did not get ready within ${timeoutMs / 1000} s. Try again; if it persists, its output above may say why.`,
+          `${this.o.name} did not get ready within ${timeoutMs / 1000} s. Try again; if it persists, its error output may say why.`,
         ),
       );
     }, timeoutMs);
@@ -193,7 +193,11 @@ export class ChildHost<M extends { kind: string }> {
     link.onEnd((how) => {
       clearTimeout(timer);
       if (!child.isReady)
-        rejectReady(new ChildStartError(`${this.o.name} exited while starting (${how}).`));
+        rejectReady(
+          new ChildStartError(
+            `${this.o.name} exited while starting (${how}). Its error output says why; try again.`,
+          ),
+        );
       if (this.current !== child) return; // closed or replaced on purpose
       this.current = null;
       if (child.isReady) this.o.onDeath?.(how);

@@ -147,7 +147,7 @@ export class FeatureMapsHost {
         await this.process.start();
       } catch (e) {
         if (!(e instanceof ChildStartError)) throw e;
-        throw new RunsError('E_FEATURE_MAPS', `${e.message} Ask again to start a new one.`);
+        throw new RunsError('E_FEATURE_MAPS', e.message);
       }
       return await new Promise<FeatureMapsReply>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -158,7 +158,7 @@ export class FeatureMapsHost {
         this.process.setRef(true);
         this.process.send(make(id)).catch((e: Error) => {
           clearTimeout(timer);
-          reject(new RunsError('E_FEATURE_MAPS', `${e.message} Ask again to start a new one.`));
+          reject(new RunsError('E_FEATURE_MAPS', e.message));
         });
       });
     } finally {
