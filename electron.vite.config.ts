@@ -6,6 +6,7 @@ import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 
 import pkg from './package.json' with { type: 'json' };
+import { MAIN_ENTRIES } from './src/main/host/entries.ts';
 
 const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -36,7 +37,14 @@ export default defineConfig(({ command }) => {
     main: {
       build: {
         rolldownOptions: {
-          input: { index: fromRoot('src/main/desktop/index.ts') },
+          // Every process Netforge starts is an entry of its own (out/main/engine.js, cli.js,
+          // ...), so the app and the CLI run without tsx; see src/main/host/entries.ts.
+          input: Object.fromEntries(
+            Object.entries(MAIN_ENTRIES).map(([name, source]) => [name, fromRoot(source)]),
+          ),
+          // Shared chunks sit next to the entries: code in any chunk finds an entry at
+          // ./<name>.js (host/entries.ts, engine/parallel/trainer.ts).
+          output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
           // tfjs (and its native tfjs-node-gpu, an optional dependency that the default
           // externalizeDeps does not cover) must be loaded from node_modules at run time.
           external: [/^@tensorflow\//],

@@ -1,6 +1,6 @@
 // `netforge train` and `netforge evaluate` as a user runs them: the bin script in a child
 // process (which starts the engine in a process of its own), on the synthetic MNIST folder.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -100,6 +100,37 @@ describe('netforge train', () => {
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'Ctrl+C in a terminal (SIGINT to the whole process group) stops the run with a checkpoint',
+    async () => {
+      const runDir = join(await dirs.make(), 'run');
+      // Batches of 1: a long epoch, so the stop lands mid-epoch. Detached: a process group of its
+      // own, as a terminal's foreground job has.
+      const args = ['train', graphFile, '--data-dir', data, '--out', runDir, '--json'];
+      const cli = spawn(process.execPath, [BIN, ...args, '--batch-size', '1', '--epochs', '1'], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let interrupted = false;
+      cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      cli.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (interrupted || !stdout.includes('"type":"batch"')) return;
+        interrupted = true;
+        process.kill(-cli.pid!, 'SIGINT'); // the CLI and the engine, as the terminal does
+      });
+      const code = await new Promise<number | null>((resolve) => cli.once('close', resolve));
+      expect(stderr).toContain('Stopping after this batch');
+      expect(code, stderr).toBe(0);
+      const lines = events({ code: 0, stdout, stderr });
+      expect(lines.some((e) => e.type === 'error')).toBe(false);
+      expect(lines.at(-1)).toMatchObject({ type: 'finished', status: 'stopped' });
+      expect(existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))).toBe(true);
+    },
+  );
 
   it('fails with E_DATA_MISSING when the data folder does not exist', async () => {
     const missing = join(await dirs.make(), 'no-mnist-here');

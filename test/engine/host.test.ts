@@ -144,19 +144,40 @@ describe('EngineHost', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'completed' });
   });
 
-  it('close() during a run ends the engine and releases whenIdle()', async () => {
+  it('close() during a run stops it with a checkpoint, ends the engine and releases whenIdle()', async () => {
     let closing: Promise<void> | null = null;
+    let pid: number | undefined;
     const { host, events } = newHost((e, h) => {
-      if (e.type === 'batch' && !closing) closing = h.close();
+      if (e.type !== 'batch' || closing) return;
+      pid = h.pid;
+      closing = h.close();
     });
-    await host.send({ type: 'train', request: trainRequest(await dirs.make(), data) });
+    const runDir = await dirs.make();
+    await host.send({ type: 'train', request: trainRequest(runDir, data) });
     await host.whenIdle();
     await closing;
     expect(closing).not.toBeNull();
     expect(host.pid).toBeUndefined();
-    // Closing on purpose is not a crash.
+    expect(() => process.kill(pid!, 0)).toThrow(); // the process is gone
+    // Asked to end, the engine stopped the run at its next batch and saved a checkpoint.
+    expect(existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))).toBe(true);
+    // Closing on purpose is not a crash, and the closed engine's events are no longer relayed.
     expect(types(events)).not.toContain('error');
     expect(types(events)).not.toContain('finished');
+  });
+
+  it('close({ polite: false }) ends the engine at once, without a checkpoint', async () => {
+    let closing: Promise<void> | null = null;
+    const { host, events } = newHost((e, h) => {
+      if (e.type === 'batch' && !closing) closing = h.close({ polite: false });
+    });
+    const runDir = await dirs.make();
+    await host.send({ type: 'train', request: trainRequest(runDir, data) });
+    await host.whenIdle();
+    await closing;
+    expect(host.pid).toBeUndefined();
+    expect(existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))).toBe(false);
+    expect(types(events)).not.toContain('error');
   });
 
   it('answers a malformed command with E_PROTOCOL and stays usable', async () => {

@@ -1,11 +1,14 @@
 // Every layer kind, checked "symbolically" (shape, parameter counts) and with
 // numbers (a forward pass) against what tfjs builds from the same spec, in the
-// spirit of tfjs-layers' own tests. Adding a kind without rows here fails.
+// spirit of tfjs-layers' own tests; and the spec's facts about the built model
+// (producesSoftmax, needsCustomClass) against what tfjs does with it. Adding a
+// kind without rows here fails.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAYERS, getLayer } from '../../src/shared/layers/registry.ts';
+import { LAYERS, getLayer, registerCustomClasses } from '../../src/shared/layers/registry.ts';
 import { resolveParams } from '../../src/shared/layers/resolve.ts';
-import type { Shape } from '../../src/shared/layers/spec.ts';
+import type { AnyLayerSpec, Shape } from '../../src/shared/layers/spec.ts';
+import type { ParamValue } from '../../src/shared/layers/params.ts';
 
 interface Case {
   /** Shown in the test name; the params are shown too. */
@@ -50,6 +53,11 @@ const TABLE: Record<string, Case[]> = {
     { params: { filters: 2, dilation: 2, padding: PAD }, inputs: [IMG] },
     { params: { filters: 4, useBias: false }, inputs: [IMG] },
     { note: '1x1', params: { filters: 5, kernelSize: 1, activation: 'relu' }, inputs: [IMG] },
+    {
+      note: 'softmax over the channels',
+      params: { filters: 3, kernelSize: 1, activation: 'softmax' },
+      inputs: [IMG],
+    },
   ],
   conv2dTranspose: [
     { params: { filters: 2, kernelSize: 3, strides: 1 }, inputs: [[4, 4, 3]] },
@@ -232,6 +240,72 @@ const sizeOf = (ws: { shape: tf.Shape }[]): number =>
 const title = (c: Case): string =>
   `${c.note ? `${c.note}: ` : ''}${JSON.stringify(c.params)} on ${c.inputs.map((s) => `[${s.join(',')}]`).join(' + ')}`;
 
+/** tfjs's own serialisable classes: those registered before any Netforge class is. */
+const TFJS_CLASSES = new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap));
+
+/** The model in the TF.js layers format, in memory (as save-model.ts writes it to files). */
+async function saved(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return artifacts!;
+}
+
+/** Loads saved artifacts with only tfjs's own classes registered: null, or why it failed. */
+async function loadWithTfjsClassesOnly(artifacts: tf.io.ModelArtifacts): Promise<string | null> {
+  const map = tf.serialization.SerializationMap.getMap().classNameMap;
+  const hidden = Object.entries(map).filter(([name]) => !TFJS_CLASSES.has(name));
+  for (const [name] of hidden) delete map[name];
+  try {
+    (await tf.loadLayersModel(tf.io.fromMemory(artifacts))).dispose();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    for (const [name, entry] of hidden) map[name] = entry;
+  }
+}
+
+/** Every slice along the last axis is non-negative and sums to 1. */
+function isSoftmax(y: tf.Tensor): boolean {
+  const last = y.shape.at(-1)!;
+  const v = y.dataSync();
+  for (let i = 0; i < v.length; i += last) {
+    const row = Array.from(v.subarray(i, i + last));
+    if (row.some((x) => x < 0) || Math.abs(row.reduce((a, b) => a + b, 0) - 1) > 1e-5) return false;
+  }
+  return true;
+}
+
+/**
+ * (d) producesSoftmax says whether the output is a softmax; (e) needsCustomClass says whether the
+ * saved model needs a class of Netforge's own to load, and registerCustomClasses() supplies it.
+ */
+async function checkFacts(
+  spec: AnyLayerSpec,
+  values: Record<string, ParamValue>,
+  model: tf.LayersModel,
+  xs: tf.Tensor[],
+  y: tf.Tensor,
+): Promise<void> {
+  expect(spec.producesSoftmax(values), 'producesSoftmax').toBe(isSoftmax(y));
+  const artifacts = await saved(model);
+  const failure = await loadWithTfjsClassesOnly(artifacts);
+  expect(failure === null ? 'loads' : failure, 'needsCustomClass').toMatch(
+    spec.needsCustomClass(values) ? /^Unknown layer/ : /^loads$/,
+  );
+  registerCustomClasses(tf);
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  const again = loaded.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor;
+  expect(Array.from(again.dataSync())).toEqual(Array.from(y.dataSync()));
+  tf.dispose(again);
+  loaded.dispose();
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await tf.ready();
@@ -254,10 +328,25 @@ describe('layer registry', () => {
     for (const k of kinds) expect(getLayer(k)?.kind).toBe(k);
   });
 
+  it('input: neither a softmax nor a class of its own (a model that is only its input)', async () => {
+    const spec = getLayer('input')!;
+    const { values } = resolveParams(spec, { shape: [5] });
+    const x = tf.input({ shape: [5] });
+    const model = tf.model({ inputs: x, outputs: spec.build(tf, values, { name: 'n' })([x]) });
+    const xs = [tf.randomNormal([2, 5])];
+    const y = model.predict(xs[0]!) as tf.Tensor;
+    try {
+      await checkFacts(spec, values, model, xs, y);
+    } finally {
+      tf.dispose([...xs, y]);
+      model.dispose();
+    }
+  });
+
   for (const [kind, cases] of Object.entries(TABLE)) {
     describe(kind, () => {
       for (const c of cases) {
-        it(title(c), () => {
+        it(title(c), async () => {
           const spec = getLayer(kind);
           expect(spec, `registry has ${kind}`).toBeDefined();
           const { values, errors } = resolveParams(spec!, c.params);
@@ -283,6 +372,7 @@ describe('layer registry', () => {
             const y = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor;
             expect(y.shape).toEqual([2, ...ours]);
             expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+            await checkFacts(spec!, values, model, xs, y);
             tf.dispose([...xs, y]);
           } finally {
             model.dispose();

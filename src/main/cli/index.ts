@@ -1,16 +1,10 @@
-// `netforge <command>`: the engine from a terminal. Commands that only read
-// the graph (templates, summary) do not load TensorFlow.js, so they are instant;
-// train and evaluate run the engine in its own process (cli-train.ts); serve runs
-// browser mode (cli/serve.ts).
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { benchCommand, evaluate, OptionError, train } from './train.ts';
-import { serveCommand } from './serve.ts';
-import { TEMPLATES, getTemplate } from '../../shared/templates/index.ts';
-import { parseGraphJson, GraphFileError } from '../../shared/graph/parse.ts';
-import { analyzeGraph } from '../../shared/graph/analyze.ts';
-import { summarize, formatSummary } from '../../shared/graph/summary.ts';
-import type { GraphDoc } from '../../shared/graph/types.ts';
+// `netforge <command>`: Netforge from a terminal. One file per command (templates.ts, summary.ts,
+// train.ts, evaluate.ts, bench.ts, serve.ts), the shared option parsing in options.ts. Each
+// command's module is loaded when it runs, so the commands that only read the graph (templates,
+// summary) do not load TensorFlow.js and are quick; train and evaluate run the engine in its own
+// process (engine-job.ts).
+import { GraphFileError } from '../../shared/graph/parse.ts';
+import { OptionError, parseCommandLine, UsageError } from './options.ts';
 
 const USAGE = `Usage: netforge <command> [options]
 
@@ -37,115 +31,10 @@ Commands:
 
 Run 'netforge templates' to see template names.`;
 
-export class UsageError extends Error {}
-
-/** Loads a template by name, or a graph document from a JSON file. */
-export async function loadGraph(ref: string): Promise<GraphDoc> {
-  const template = getTemplate(ref);
-  if (template) return template.build();
-  if (!/\.json$/i.test(ref) && !ref.includes('/') && !ref.includes('\\'))
-    throw new UsageError(
-      `"${ref}" is neither a template nor a .json file. Templates: ${TEMPLATES.map((t) => t.id).join(', ')}.`,
-    );
-  let text: string;
-  try {
-    text = await readFile(ref, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GraphFileError(
-      code === 'ENOENT'
-        ? `No such file: ${ref}. Check the path.`
-        : `Cannot read ${ref}: ${(e as Error).message}`,
-    );
-  }
-  return parseGraphJson(text, ref);
-}
-
-function templates(json: boolean): void {
-  if (json) {
-    const rows = TEMPLATES.map((t) => {
-      const a = analyzeGraph(t.build());
-      return {
-        id: t.id,
-        title: t.title,
-        section: t.section,
-        dataset: t.dataset,
-        totalParams: a.totals.total,
-      };
-    });
-    console.log(JSON.stringify(rows));
-    return;
-  }
-  const rows = TEMPLATES.map((t) => [
-    t.id,
-    t.dataset,
-    analyzeGraph(t.build()).totals.total.toLocaleString('en-US'),
-    `${t.title} (${t.section})`,
-  ]);
-  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)) + 2);
-  for (const r of rows)
-    console.log(
-      `${r[0]!.padEnd(w[0]!)}${r[1]!.padEnd(w[1]!)}${r[2]!.padStart(w[2]! - 2)}  ${r[3]}`,
-    );
-}
-
-async function summary(ref: string | undefined, json: boolean): Promise<number> {
-  if (!ref)
-    throw new UsageError(
-      'summary needs a template name or a graph file, e.g. `netforge summary lenet5`.',
-    );
-  const doc = await loadGraph(ref);
-  const analysis = analyzeGraph(doc);
-  const s = summarize(doc, analysis);
-  if (json)
-    console.log(JSON.stringify(analysis.issues.length ? { ...s, issues: analysis.issues } : s));
-  else {
-    console.log(formatSummary(doc.name, s));
-    for (const i of analysis.issues) console.error(`[${i.code}] ${i.message}`);
-  }
-  return analysis.issues.length ? 1 : 0;
-}
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean' },
-  augment: { type: 'boolean' },
-  dataset: { type: 'string' },
-  'data-dir': { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  momentum: { type: 'string' },
-  'validation-split': { type: 'string' },
-  'early-stopping': { type: 'string' },
-  seed: { type: 'string' },
-  'limit-train': { type: 'string' },
-  'limit-test': { type: 'string' },
-  out: { type: 'string' },
-  backend: { type: 'string' },
-  resume: { type: 'string' },
-  model: { type: 'string' },
-  batch: { type: 'string' },
-  samples: { type: 'string' },
-  replicas: { type: 'string' },
-  port: { type: 'string' },
-  open: { type: 'boolean' },
-  'projects-dir': { type: 'string' },
-  'runs-dir': { type: 'string' },
-  rebuild: { type: 'boolean' },
-} as const;
-
 export async function main(argv: string[]): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message.replace(/^.*?: /, ''));
-    }
-    const o = parsed.values;
-    const [command, ...rest] = parsed.positionals;
+    const { options: o, positionals } = parseCommandLine(argv);
+    const [command, ...rest] = positionals;
     const json = o.json === true;
     if (o.help || command === 'help' || !command) {
       console.log(USAGE);
@@ -153,18 +42,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     switch (command) {
       case 'templates':
-        templates(json);
-        return 0;
+        return (await import('./templates.ts')).templatesCommand(json);
       case 'summary':
-        return await summary(rest[0], json);
+        return await (await import('./summary.ts')).summaryCommand(rest[0], json);
       case 'train':
-        return await train(rest[0], o, loadGraph);
+        return await (await import('./train.ts')).trainCommand(rest[0], o);
       case 'evaluate':
-        return await evaluate(rest[0], o);
+        return await (await import('./evaluate.ts')).evaluateCommand(rest[0], o);
       case 'bench':
-        return await benchCommand(o);
+        return await (await import('./bench.ts')).benchCommand(o);
       case 'serve':
-        return await serveCommand(o);
+        return await (await import('./serve.ts')).serveCommand(o);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-import { OptionError, type Options } from './train.ts';
+import { OptionError, type Options } from './options.ts';
 import { defaultProjectsDir } from '../api/handlers.ts';
 import { defaultRunsDir } from '../api/training-service.ts';
 import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from '../server/build.ts';

@@ -1,13 +1,11 @@
 // Electron main process. Besides src/preload, this is the only file that imports electron;
 // everything else under src/main must run under plain Node (see docs/architecture.md).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
 import type { ApiReply } from '../../shared/api.ts';
-import { EngineHost } from '../host/engine-host.ts';
 import { defaultProjectsDir, handleRequest, refusal } from '../api/handlers.ts';
 import { TrainingService } from '../api/training-service.ts';
 
@@ -59,15 +57,9 @@ function isOwnPage(event: IpcMainInvokeEvent): boolean {
 
 /** The IPC transport of the engine API; browser mode answers the same requests (server/). */
 function handleEngineRequests(): void {
-  // This file is bundled into out/main, where the engine's sources are not: until the engine
-  // is bundled for utilityProcess, fork it from the sources in the app folder (through tsx).
-  const engineEntry = join(app.getAppPath(), 'src/main/engine/engine-process.ts');
-  // The same for the process that computes feature maps (src/main/runs/feature-maps-host.ts).
-  const featureMapsEntry = join(app.getAppPath(), 'src/main/runs/feature-maps-process.ts');
-  const training = new TrainingService({
-    ...(existsSync(engineEntry) ? { host: new EngineHost(engineEntry) } : {}),
-    ...(existsSync(featureMapsEntry) ? { featureMaps: { entry: featureMapsEntry } } : {}),
-  });
+  // The engine and the feature-map process start from their bundles next to this one
+  // (out/main/engine.js, out/main/feature-maps.js; see host/entries.ts).
+  const training = new TrainingService();
   // Every window gets the events of the run in progress (the preload's onEvent).
   training.subscribe((push) => {
     for (const win of BrowserWindow.getAllWindows())

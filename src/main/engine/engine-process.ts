@@ -1,7 +1,8 @@
-// Entry point of the engine's own process: takes EngineCommands from the
-// parent over IPC, sends TrainingEvents back. One run at a time.
+// Entry point of the engine's own process (host/engine-host.ts starts it): takes EngineCommands
+// from the parent over IPC, sends TrainingEvents back. One run at a time.
 import { engineCommandSchema } from '../../shared/engine-protocol.ts';
 import { type TrainingEvent } from '../../shared/events.ts';
+import { isShutdown, READY } from '../host/child-protocol.ts';
 import { RunControl } from './control.ts';
 import { runEvaluation, runTraining } from './run.ts';
 
@@ -11,8 +12,23 @@ const send = (event: TrainingEvent): void => {
 
 let control: RunControl | null = null;
 let busy = false;
+let ending = false;
+
+/**
+ * Ends the process when the host asks (or is gone): a training in progress stops at its next
+ * batch and saves its checkpoint first, as a stop command does. Without a host to send SIGKILL,
+ * the process bounds that wait itself.
+ */
+function shutdown(): void {
+  if (ending) return;
+  ending = true;
+  if (!busy || !control) process.exit(0);
+  control.stop();
+  setTimeout(() => process.exit(0), 30_000).unref();
+}
 
 async function handle(raw: unknown): Promise<void> {
+  if (isShutdown(raw)) return shutdown();
   const parsed = engineCommandSchema.safeParse(raw);
   if (!parsed.success) {
     send({
@@ -56,8 +72,13 @@ async function handle(raw: unknown): Promise<void> {
     busy = false;
     control = null;
     process.send?.({ kind: 'idle' });
+    if (ending) process.exit(0);
   }
 }
 
 process.on('message', (m) => void handle(m));
-process.send?.({ kind: 'ready' });
+process.on('disconnect', shutdown);
+// Ctrl+C in a terminal reaches the whole process group. Only the host decides when the engine
+// ends: the CLI answers the first Ctrl+C by asking the run to stop and save a checkpoint.
+process.on('SIGINT', () => {});
+process.send?.(READY);

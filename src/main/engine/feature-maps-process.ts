@@ -12,6 +12,7 @@ import { RunsError } from '../runs/errors.ts';
 import { modelFiles } from '../runs/model-files.ts';
 import { computeFeatureMaps } from './feature-maps.ts';
 import type { FeatureMapsRequest, FeatureMapsReply } from '../host/feature-maps-host.ts';
+import { isShutdown } from '../host/child-protocol.ts';
 
 type Model = ReturnType<Tf['model']>;
 
@@ -83,8 +84,12 @@ async function main(): Promise<void> {
   }
   let queue = Promise.resolve();
   process.on('message', (m: FeatureMapsRequest) => {
+    // Nothing to save: the host's request to end is answered at once.
+    if (isShutdown(m)) process.exit(0);
     queue = queue.then(() => handle(m));
   });
+  // The host is gone (e.g. the server was killed): nobody will ask for maps again.
+  process.on('disconnect', () => process.exit(0));
   send({ kind: 'ready', backend: tf.getBackend() });
 }
 

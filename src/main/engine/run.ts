@@ -2,6 +2,7 @@
 // save, evaluate; every step reported as a TrainingEvent and kept in the run folder.
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import { getLayer } from '../../shared/layers/registry.ts';
 import { CodedError } from '../../shared/errors.ts';
 import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
 import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
@@ -30,10 +31,7 @@ export function outputsProbabilities(doc: GraphDoc): boolean {
   const a = analyzeGraph(doc);
   const out = a.outputId ? a.nodes.get(a.outputId) : undefined;
   if (!out?.params) return false;
-  return (
-    (out.kind === 'dense' && out.params.activation === 'softmax') ||
-    (out.kind === 'activation' && out.params.fn === 'softmax')
-  );
+  return getLayer(out.kind)?.producesSoftmax(out.params) ?? false;
 }
 
 /** Re-draws every kernel with a seeded Glorot-uniform (Keras's default), so runs repeat. */

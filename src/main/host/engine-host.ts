@@ -1,30 +1,52 @@
-// Runs the engine in a child process and relays its events. If the engine
-// dies, the caller gets an error event; the next start() forks a new one.
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Runs the engine in a child process (child-host.ts) and relays its events. If the engine
+// dies during a job, the caller gets an E_ENGINE_DIED error event; the next command starts a new
+// engine.
+import { z } from 'zod';
+
 import { trainingEventSchema, type TrainingEvent } from '../../shared/events.ts';
 import { type EngineCommand } from '../../shared/engine-protocol.ts';
 import { RunFolder } from '../runs/run-folder.ts';
-
-const ENGINE_ENTRY = fileURLToPath(new URL('../engine/engine-process.ts', import.meta.url));
+import { ChildHost, nodeChild } from './child-host.ts';
+import { nodeEntry, nodeEntryOf, type NodeEntry } from './entries.ts';
 
 type Listener = (e: TrainingEvent) => void;
 
-interface ChildMessage {
-  kind: 'ready' | 'idle' | 'event';
-  event?: unknown;
-}
+/** What the engine process sends (engine-process.ts). */
+const engineMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ready') }),
+  /** The job in progress has ended (or a command was refused). */
+  z.object({ kind: z.literal('idle') }),
+  z.object({ kind: z.literal('event'), event: trainingEventSchema }),
+]);
+type EngineMessage = z.infer<typeof engineMessageSchema>;
 
 export class EngineHost {
-  private child: ChildProcess | null = null;
-  private ready: Promise<void> | null = null;
+  private readonly process: ChildHost<EngineMessage>;
   private listeners = new Set<Listener>();
   private idleWaiters: (() => void)[] = [];
   private running = false;
   /** The run folder of the training job in progress, to point at its checkpoint if the engine dies. */
   private runDir: string | null = null;
 
-  constructor(private readonly entry = ENGINE_ENTRY) {}
+  /** `entry`: the engine's file (a .ts one runs through tsx); by default the one entries.ts picks. */
+  constructor(entry: string | NodeEntry = nodeEntry('engine')) {
+    this.process = new ChildHost({
+      name: 'The engine process',
+      launch: nodeChild(typeof entry === 'string' ? nodeEntryOf(entry) : entry),
+      messages: engineMessageSchema,
+      onMessage: (m) => this.receive(m),
+      onMalformed: (error) =>
+        this.emit({
+          type: 'error',
+          code: 'E_PROTOCOL',
+          message: `The engine sent a malformed event: ${error}`,
+          checkpoint: null,
+        }),
+      onDeath: (how) => this.died(how),
+      // A training asked to end stops at its next batch and saves a checkpoint first.
+      graceMs: 15_000,
+    });
+  }
 
   onEvent(l: Listener): () => void {
     this.listeners.add(l);
@@ -32,82 +54,55 @@ export class EngineHost {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process.pid;
   }
 
-  /** Forks the engine unless one is alive; resolves when it is ready for commands. */
+  /** Starts the engine unless one is alive; resolves when it is ready for commands. */
   start(): Promise<void> {
-    if (this.child && this.ready) return this.ready;
-    // tsx lets the engine run from its TypeScript sources in the CLI and tests.
-    const child = fork(this.entry, [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child = child;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        reject(
-          new Error(`The engine process exited while starting (code ${code}, signal ${signal}).`),
-        );
-      child.once('exit', onExit);
-      child.on('message', (m: ChildMessage) => {
-        if (m.kind === 'ready') {
-          child.off('exit', onExit);
-          resolve();
-        }
-      });
-    });
-    // A late message from a child that was replaced or closed is dropped.
-    child.on('message', (m: ChildMessage) => {
-      if (this.child === child) this.receive(m);
-    });
-    child.on('exit', (code, signal) => this.died(child, code, signal));
-    return this.ready;
+    return this.process.start();
   }
 
-  private receive(m: ChildMessage): void {
-    if (m.kind === 'idle') {
-      this.running = false;
-      for (const w of this.idleWaiters.splice(0)) w();
-      return;
-    }
-    if (m.kind !== 'event') return;
-    const parsed = trainingEventSchema.safeParse(m.event);
-    const event: TrainingEvent = parsed.success
-      ? parsed.data
-      : {
-          type: 'error',
-          code: 'E_PROTOCOL',
-          message: `The engine sent a malformed event: ${parsed.error.message}`,
-          checkpoint: null,
-        };
+  private emit(event: TrainingEvent): void {
     for (const l of this.listeners) l(event);
   }
 
-  private died(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child !== child) return;
-    this.child = null;
-    this.ready = null;
-    if (this.running) {
-      const event: TrainingEvent = {
+  private receive(m: EngineMessage): void {
+    if (m.kind === 'idle') {
+      this.running = false;
+      this.releaseWaiters();
+    } else if (m.kind === 'event') this.emit(m.event);
+  }
+
+  private died(how: string): void {
+    if (this.running)
+      this.emit({
         type: 'error',
         code: 'E_ENGINE_DIED',
-        message: `The training engine stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}). Its last checkpoint is kept; start the run again to resume from it.`,
+        message: `The training engine stopped unexpectedly (${how}). Its last checkpoint is kept; start the run again to resume from it.`,
         checkpoint: this.lastCheckpoint(),
-      };
-      for (const l of this.listeners) l(event);
-    }
+      });
     this.running = false;
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Sends a command, starting the engine if needed. */
   async send(cmd: EngineCommand): Promise<void> {
-    await this.start();
+    await this.process.start();
     if (cmd.type === 'train' || cmd.type === 'evaluate') this.running = true;
     if (cmd.type === 'train') this.runDir = cmd.request.runDir;
     if (cmd.type === 'evaluate') this.runDir = null;
-    this.child!.send(cmd);
+    try {
+      // A new engine if this one died since start(), so the command is not lost.
+      await this.process.send(cmd);
+    } catch (e) {
+      this.running = false;
+      this.releaseWaiters();
+      throw e;
+    }
   }
 
   /** Resolves when the current job has ended (finished, failed, or the engine died). */
@@ -120,18 +115,14 @@ export class EngineHost {
     return this.runDir ? new RunFolder(this.runDir).checkpoint('last') : null;
   }
 
-  /** Ends the engine process. */
-  async close(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    this.ready = null;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill();
-    });
-    // died() ignores a child that is no longer current, so release whenIdle() here.
+  /**
+   * Ends the engine process. A training in progress is asked to stop and save a checkpoint first
+   * (bounded; `polite: false` skips that and signals at once); its events are no longer relayed.
+   */
+  async close(options?: { polite?: boolean }): Promise<void> {
+    await this.process.close(options);
+    // The closed engine's end is no death, so release whenIdle() here.
     this.running = false;
-    for (const w of this.idleWaiters.splice(0)) w();
+    this.releaseWaiters();
   }
 }

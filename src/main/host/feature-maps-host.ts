@@ -1,17 +1,52 @@
-// Computes feature maps in a process of its own (feature-maps-process.ts), forked on the first
-// request and ended after a while without one. A forward pass and loading a model take tfjs work
-// that must neither stall the server's event loop (every window's requests and training events
-// go through it) nor share the engine process, which may be training; a process of its own also
-// gives back all of tfjs's memory when it ends. Like the engine host, it runs the TypeScript
-// sources through tsx.
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Computes feature maps in a process of its own (feature-maps-process.ts, hosted by
+// child-host.ts), started on the first request and ended after a while without one. A forward pass
+// and loading a model take tfjs work that must neither stall the server's event loop (every
+// window's requests and training events go through it) nor share the engine process, which may
+// be training; a process of its own also gives back all of tfjs's memory when it ends.
+import { z } from 'zod';
 
 import type { DatasetName } from '../../shared/graph/types.ts';
+import { featureMapsSchema } from '../../shared/api.ts';
 import { RunsError, type RunsErrorCode } from '../runs/errors.ts';
 import type { FeatureMapsResult } from '../engine/feature-maps.ts';
+import { ChildHost, ChildStartError, nodeChild } from './child-host.ts';
+import { nodeEntry, nodeEntryOf } from './entries.ts';
 
-const ENTRY = fileURLToPath(new URL('../engine/feature-maps-process.ts', import.meta.url));
+/** Every RunsErrorCode, so a failure the process reports passes the check below. */
+const RUNS_CODES = [
+  'E_NOT_FOUND',
+  'E_BAD_REQUEST',
+  'E_NO_MODEL',
+  'E_NO_FEATURE_MAPS',
+  'E_DATA_MISSING',
+  'E_FEATURE_MAPS',
+  'E_IO',
+] as const satisfies readonly RunsErrorCode[];
+// A code added to RunsErrorCode but not above fails to compile here.
+const _allCodes: Exclude<RunsErrorCode, (typeof RUNS_CODES)[number]> extends never ? true : never =
+  true;
+void _allCodes;
+
+const replySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ready'), backend: z.string() }),
+  z.object({
+    kind: z.literal('result'),
+    id: z.number(),
+    result: featureMapsSchema.omit({ index: true, label: true }),
+  }),
+  z.object({
+    kind: z.literal('failure'),
+    id: z.number(),
+    code: z.enum(RUNS_CODES),
+    message: z.string(),
+  }),
+  z.object({
+    kind: z.literal('stats'),
+    id: z.number(),
+    tensors: z.number(),
+    modelDir: z.string().nullable(),
+  }),
+]);
 
 export interface FeatureMapsJob {
   /** The run's model/ folder (TF.js layers format). */
@@ -28,15 +63,11 @@ export interface FeatureMapsJob {
 export type FeatureMapsRequest =
   { kind: 'job'; id: number; job: FeatureMapsJob } | { kind: 'stats'; id: number };
 
-/** Messages from the process. */
-export type FeatureMapsReply =
-  | { kind: 'ready'; backend: string }
-  | { kind: 'result'; id: number; result: FeatureMapsResult }
-  | { kind: 'failure'; id: number; code: RunsErrorCode; message: string }
-  | { kind: 'stats'; id: number; tensors: number; modelDir: string | null };
+/** Messages from the process (checked against replySchema on arrival). */
+export type FeatureMapsReply = z.infer<typeof replySchema>;
 
 export interface FeatureMapsHostOptions {
-  /** The process's entry (the Electron app passes its source file; see src/main/desktop/index.ts). */
+  /** The process's entry file (a .ts one runs through tsx); by default the one entries.ts picks. */
   entry?: string;
   /**
    * Its backend: wasm (the default) or cpu. Never tfjs-node-gpu: one image needs no GPU, and
@@ -56,26 +87,34 @@ interface Pending {
 }
 
 export class FeatureMapsHost {
-  private child: ChildProcess | null = null;
-  private ready: Promise<ChildProcess> | null = null;
+  private readonly process: ChildHost<FeatureMapsReply>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
-  private readonly entry: string;
-  private readonly backend: 'wasm' | 'cpu';
   private readonly idleMs: number;
   private readonly timeoutMs: number;
 
   constructor(options: FeatureMapsHostOptions = {}) {
-    this.entry = options.entry ?? ENTRY;
-    this.backend = options.backend ?? 'wasm';
+    const entry = options.entry ? nodeEntryOf(options.entry) : nodeEntry('feature-maps');
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.process = new ChildHost({
+      name: 'The feature-map process',
+      launch: nodeChild(entry, [options.backend ?? 'wasm']),
+      messages: replySchema,
+      onMessage: (m) => this.receive(m),
+      // From another version of Netforge, or broken: of no more use.
+      onMalformed: (error) => {
+        this.failPending(`it sent a reply Netforge does not understand (${error})`);
+        void this.process.close({ polite: false });
+      },
+      onDeath: (how) => this.failPending(`it stopped (${how})`),
+    });
   }
 
   /** The process's id while it runs (tests). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process.pid;
   }
 
   /** The feature maps of one image (the first request also starts the process, ~2 s). */
@@ -96,64 +135,36 @@ export class FeatureMapsHost {
   /** Ends the process; requests under way fail with E_FEATURE_MAPS. */
   async close(): Promise<void> {
     this.clearIdle();
-    const child = this.child;
-    if (!child) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    this.stopChild(child, 'it was closed');
-    if (child.exitCode === null && child.signalCode === null) await exited;
+    this.failPending('it was closed');
+    await this.process.close();
   }
 
   private async ask(make: (id: number) => FeatureMapsRequest): Promise<FeatureMapsReply> {
     this.clearIdle();
     const id = this.nextId++;
     try {
-      const child = await this.start();
+      try {
+        await this.process.start();
+      } catch (e) {
+        if (!(e instanceof ChildStartError)) throw e;
+        throw new RunsError('E_FEATURE_MAPS', e.message);
+      }
       return await new Promise<FeatureMapsReply>((resolve, reject) => {
         const timer = setTimeout(() => {
-          this.stopChild(
-            child,
-            `a request took longer than ${Math.round(this.timeoutMs / 1000)} s`,
-          );
+          this.failPending(`a request took longer than ${Math.round(this.timeoutMs / 1000)} s`);
+          void this.process.close({ polite: false });
         }, this.timeoutMs);
         this.pending.set(id, { resolve, reject, timer });
-        this.refChild(child, true);
-        child.send(make(id));
+        this.process.setRef(true);
+        this.process.send(make(id)).catch((e: Error) => {
+          clearTimeout(timer);
+          reject(new RunsError('E_FEATURE_MAPS', e.message));
+        });
       });
     } finally {
       this.pending.delete(id);
       if (this.pending.size === 0) this.scheduleIdle();
     }
-  }
-
-  private start(): Promise<ChildProcess> {
-    if (this.ready) return this.ready;
-    const child = fork(this.entry, [this.backend], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child = child;
-    this.ready = new Promise<ChildProcess>((resolve, reject) => {
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        reject(
-          new RunsError(
-            'E_FEATURE_MAPS',
-            `The feature-map process exited while starting (code ${code}, signal ${signal}).`,
-          ),
-        );
-      child.once('exit', onExit);
-      child.on('message', (m: FeatureMapsReply) => {
-        if (m.kind === 'ready') {
-          child.off('exit', onExit);
-          resolve(child);
-        } else this.receive(m);
-      });
-    });
-    child.on('exit', (code, signal) =>
-      this.exited(child, signal ? `signal ${signal}` : `exit code ${code}`),
-    );
-    // E.g. a send to a process that just died: reported to the requests, never thrown.
-    child.on('error', (e) => this.stopChild(child, e.message));
-    return this.ready;
   }
 
   private receive(m: FeatureMapsReply): void {
@@ -162,22 +173,6 @@ export class FeatureMapsHost {
     if (!p) return;
     clearTimeout(p.timer);
     p.resolve(m);
-  }
-
-  private stopChild(child: ChildProcess, why: string): void {
-    if (this.child === child) {
-      this.child = null;
-      this.ready = null;
-    }
-    this.failPending(why);
-    child.kill();
-  }
-
-  private exited(child: ChildProcess, how: string): void {
-    if (this.child !== child) return;
-    this.child = null;
-    this.ready = null;
-    this.failPending(`it stopped (${how})`);
   }
 
   private failPending(why: string): void {
@@ -194,25 +189,13 @@ export class FeatureMapsHost {
   }
 
   /** The process keeps Node alive only while a request waits for it. */
-  private refChild(child: ChildProcess, ref: boolean): void {
-    const channel = child.channel as { ref?(): void; unref?(): void } | null | undefined;
-    if (ref) {
-      child.ref();
-      channel?.ref?.();
-    } else {
-      child.unref();
-      channel?.unref?.();
-    }
-  }
-
   private scheduleIdle(): void {
     this.clearIdle();
-    const child = this.child;
-    if (!child) return;
-    this.refChild(child, false);
+    if (this.process.pid === undefined) return;
+    this.process.setRef(false);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      if (this.child === child && this.pending.size === 0) child.kill();
+      if (this.pending.size === 0) void this.process.close();
     }, this.idleMs);
     this.idleTimer.unref();
   }

@@ -4,10 +4,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The repository (package) root: src/main/server -> ../../.. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+import { PACKAGE_ROOT } from '../host/entries.ts';
+
+// The package root, from the sources (src/main/...) as from the bundle (out/main/...).
+export { PACKAGE_ROOT };
 
 /** Where `npm run build` puts the renderer and where `netforge serve` serves it from. */
 export const DEFAULT_OUT_DIR = join(PACKAGE_ROOT, 'out');

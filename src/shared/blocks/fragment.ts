@@ -67,6 +67,8 @@ function evaluate(f: Fragment, input: Shape): Evaluated {
   return { shapes, counts, multiplyAdds };
 }
 
+const valuesOf = (n: FragmentNode) => resolveParams(n.layer, n.params).values;
+
 export interface BlockDefinition<P extends ParamSpecs> {
   kind: string;
   label: string;
@@ -103,6 +105,15 @@ export function defineBlock<const P extends ParamSpecs>(def: BlockDefinition<P>)
           tensors.set(n.id, apply(n.inputs.map((id) => tensors.get(id)!)));
         return tensors.get(f.output)!;
       };
+    },
+    // A block is what its layers are. Their kinds are in the registry, which registers their
+    // custom classes itself, so the block has none of its own to register.
+    needsCustomClass: (p) => def.expand(p).nodes.some((n) => n.layer.needsCustomClass(valuesOf(n))),
+    registerCustomClass: null,
+    producesSoftmax: (p) => {
+      const f = def.expand(p);
+      const out = f.nodes.find((n) => n.id === f.output);
+      return out ? out.layer.producesSoftmax(valuesOf(out)) : false;
     },
   });
   return { ...spec, expand: def.expand as unknown as AnyLayerSpec['expand'] };

@@ -23,4 +23,8 @@ export const activationLayer = defineLayer({
         ? tf.layers.leakyReLU({ alpha: p.alpha, name })
         : tf.layers.activation({ activation: p.fn, name }),
     ),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: (p) => p.fn === 'softmax',
 });

@@ -26,4 +26,8 @@ export const add = defineLayer({
     const layer = tf.layers.add({ name });
     return (xs) => applyLayer(layer, xs);
   },
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

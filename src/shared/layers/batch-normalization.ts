@@ -31,4 +31,8 @@ export const batchNormalization = defineLayer({
         name,
       }),
     ),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

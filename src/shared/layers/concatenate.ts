@@ -43,4 +43,8 @@ export const concatenate = defineLayer({
       return applyLayer(layer, xs);
     };
   },
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

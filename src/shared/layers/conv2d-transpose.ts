@@ -92,7 +92,7 @@ export const conv2dTranspose = defineLayer({
     return h! * w! * c! * p.kernelSize[0] * p.kernelSize[1] * p.filters;
   },
   build: (tf, p, { name }) => {
-    if (!p.outputPadding && !p.outputSize) {
+    if (!needsPaddedClass(p)) {
       return single(
         tf.layers.conv2dTranspose({
           filters: p.filters,
@@ -119,7 +119,21 @@ export const conv2dTranspose = defineLayer({
       return act ? applyLayer(act, y) : y;
     };
   },
+  needsCustomClass: (p) => needsPaddedClass(p),
+  registerCustomClass: (tf) => {
+    tf.serialization.registerClass(
+      paddedTransposeClass(
+        tf,
+      ) as unknown as TF.serialization.SerializableConstructor<TF.layers.Layer>,
+    );
+  },
+  producesSoftmax: (p) => p.activation === 'softmax',
 });
+
+/** tfjs's Conv2DTranspose has no output padding: these values need NetforgeConv2DTranspose. */
+function needsPaddedClass(p: Pick<TransposeParams, 'outputPadding' | 'outputSize'>): boolean {
+  return Boolean(p.outputPadding || p.outputSize);
+}
 
 interface PaddedConfig extends TransposeParams {
   name: string;
@@ -129,7 +143,10 @@ interface PaddedConfig extends TransposeParams {
 type LayerCtor = new (cfg: PaddedConfig) => TF.layers.Layer;
 const classes = new WeakMap<object, LayerCtor>();
 
-/** A Conv2DTranspose with Keras's output_padding, registered for (de)serialisation. */
+/**
+ * A Conv2DTranspose with Keras's output_padding. A saved model that holds one loads once the class
+ * is registered (the spec's registerCustomClass); building and saving need no registration.
+ */
 export function paddedTransposeClass(tf: Tf): LayerCtor {
   const known = classes.get(tf);
   if (known) return known;
@@ -191,9 +208,6 @@ export function paddedTransposeClass(tf: Tf): LayerCtor {
       return { ...super.getConfig(), ...rest } as unknown as TF.serialization.ConfigDict;
     }
   }
-  tf.serialization.registerClass(
-    NetforgeConv2DTranspose as unknown as TF.serialization.SerializableConstructor<TF.layers.Layer>,
-  );
   const ctor = NetforgeConv2DTranspose as unknown as LayerCtor;
   classes.set(tf, ctor);
   return ctor;

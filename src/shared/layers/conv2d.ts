@@ -61,4 +61,8 @@ export const conv2d = defineLayer({
     const pad = tf.layers.zeroPadding2d({ padding: p.padding, name: `${name}_pad` });
     return (xs) => applyLayer(conv, applyLayer(pad, xs[0]!));
   },
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: (p) => p.activation === 'softmax',
 });

@@ -37,4 +37,8 @@ export const dense = defineLayer({
     });
     return single(layer);
   },
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: (p) => p.activation === 'softmax',
 });

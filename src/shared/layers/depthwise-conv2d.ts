@@ -54,4 +54,8 @@ export const depthwiseConv2d = defineLayer({
         name,
       }),
     ),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: (p) => p.activation === 'softmax',
 });

@@ -12,4 +12,8 @@ export const dropout = defineLayer({
   paramCount: () => NO_PARAMS,
   multiplyAdds: () => 0,
   build: (tf, p, { name }) => single(tf.layers.dropout({ rate: p.rate, name })),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

@@ -15,4 +15,8 @@ export const flatten = defineLayer({
     // A flat input is already flat; tfjs's Flatten refuses rank 2 where Keras passes it through.
     return (xs) => (xs[0]!.shape.length <= 2 ? xs[0]! : applyLayer(layer, xs[0]!));
   },
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

@@ -16,4 +16,8 @@ export const globalAveragePooling2d = defineLayer({
   paramCount: () => NO_PARAMS,
   multiplyAdds: () => 0,
   build: (tf, _p, { name }) => single(tf.layers.globalAveragePooling2d({ name })),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

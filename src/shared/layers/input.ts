@@ -13,4 +13,8 @@ export const input = defineLayer({
   multiplyAdds: () => 0,
   // The compiler makes the tf.input itself; an Input node passes it through.
   build: () => (xs) => xs[0]!,
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

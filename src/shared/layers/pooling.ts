@@ -56,5 +56,9 @@ export function poolSpec(
           name,
         }),
       ),
+    // Built from tfjs's own layers only.
+    needsCustomClass: () => false,
+    registerCustomClass: null,
+    producesSoftmax: () => false,
   };
 }

@@ -1,5 +1,5 @@
 // The one list of node kinds. Adding a kind = one file + one line here.
-import type { AnyLayerSpec } from './spec.ts';
+import type { AnyLayerSpec, Tf } from './spec.ts';
 import { input } from './input.ts';
 import { dense } from './dense.ts';
 import { conv2d } from './conv2d.ts';
@@ -46,4 +46,12 @@ const byKind = new Map(LAYERS.map((l) => [l.kind, l]));
 
 export function getLayer(kind: string): AnyLayerSpec | undefined {
   return byKind.get(kind);
+}
+
+/**
+ * Registers every custom tfjs layer class a kind may build (LayerSpec.needsCustomClass), so
+ * tf.loadLayersModel can read any model Netforge saved. Idempotent.
+ */
+export function registerCustomClasses(tf: Tf): void {
+  for (const l of LAYERS) l.registerCustomClass?.(tf);
 }

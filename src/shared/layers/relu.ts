@@ -11,4 +11,8 @@ export const relu = defineLayer({
   paramCount: () => NO_PARAMS,
   multiplyAdds: () => 0,
   build: (tf, _p, { name }) => single(tf.layers.reLU({ name })),
+  // Built from tfjs's own layers only.
+  needsCustomClass: () => false,
+  registerCustomClass: null,
+  producesSoftmax: () => false,
 });

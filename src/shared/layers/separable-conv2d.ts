@@ -1,5 +1,6 @@
+import type * as TF from '@tensorflow/tfjs';
 import { activation, bool, int, pair, enumOf } from './params.ts';
-import { defineLayer, one, requireRank, single } from './spec.ts';
+import { defineLayer, one, requireRank, single, type Tf } from './spec.ts';
 import { KERAS_KERNEL_INIT } from './initializers.ts';
 import { stridesWithDilation, windowOutput } from './conv-math.ts';
 
@@ -46,20 +47,54 @@ export const separableConv2d = defineLayer({
     const hw = out[0]! * out[1]!;
     return hw * c * p.depthMultiplier * (p.kernelSize[0] * p.kernelSize[1] + p.filters);
   },
-  build: (tf, p, { name }) =>
-    single(
-      tf.layers.separableConv2d({
-        filters: p.filters,
-        kernelSize: p.kernelSize,
-        strides: p.strides,
-        padding: p.padding,
-        dilationRate: p.dilation,
-        depthMultiplier: p.depthMultiplier,
-        activation: p.activation,
-        depthwiseInitializer: KERAS_KERNEL_INIT,
-        pointwiseInitializer: KERAS_KERNEL_INIT,
-        useBias: p.useBias,
-        name,
-      }),
-    ),
+  build: (tf, p, { name }) => {
+    const args: SeparableArgs = {
+      filters: p.filters,
+      kernelSize: p.kernelSize,
+      strides: p.strides,
+      padding: p.padding,
+      dilationRate: p.dilation,
+      depthMultiplier: p.depthMultiplier,
+      activation: p.activation,
+      depthwiseInitializer: KERAS_KERNEL_INIT,
+      pointwiseInitializer: KERAS_KERNEL_INIT,
+      useBias: p.useBias,
+      name,
+    };
+    return single(
+      p.depthMultiplier > 1 ? new (multiplierClass(tf))(args) : tf.layers.separableConv2d(args),
+    );
+  },
+  needsCustomClass: (p) => p.depthMultiplier > 1,
+  registerCustomClass: (tf) => {
+    tf.serialization.registerClass(
+      multiplierClass(tf) as unknown as TF.serialization.SerializableConstructor<TF.layers.Layer>,
+    );
+  },
+  producesSoftmax: (p) => p.activation === 'softmax',
 });
+
+type SeparableArgs = Parameters<Tf['layers']['separableConv2d']>[0];
+type SeparableCtor = new (args: SeparableArgs) => TF.layers.Layer;
+const classes = new WeakMap<object, SeparableCtor>();
+
+/**
+ * tfjs's SeparableConv2D leaves depthMultiplier out of its saved config (tensorflow/tfjs#6083), so
+ * a saved model with a multiplier above 1 does not load ("Shape mismatch"). This subclass saves
+ * it; a model holding one loads once the class is registered (the spec's registerCustomClass).
+ */
+export function multiplierClass(tf: Tf): SeparableCtor {
+  const known = classes.get(tf);
+  if (known) return known;
+  // tfjs does not export the class itself; a throwaway instance leads to it.
+  const Base = Object.getPrototypeOf(tf.layers.separableConv2d({ filters: 1, kernelSize: 1 }))
+    .constructor as new (args: SeparableArgs) => TF.layers.Layer & { depthMultiplier: number };
+  class NetforgeSeparableConv2D extends Base {
+    static className = 'NetforgeSeparableConv2D';
+    override getConfig(): TF.serialization.ConfigDict {
+      return { ...super.getConfig(), depthMultiplier: this.depthMultiplier };
+    }
+  }
+  classes.set(tf, NetforgeSeparableConv2D);
+  return NetforgeSeparableConv2D;
+}

@@ -60,6 +60,20 @@ export interface LayerSpec<P extends ParamSpecs = ParamSpecs> {
   /** Multiply-accumulate operations per sample for the forward pass. */
   multiplyAdds: (inputs: Shape[], p: ParamValues<P>, output: Shape) => number;
   build: (tf: Tf, p: ParamValues<P>, ctx: BuildContext) => Apply;
+  /**
+   * Whether `build` makes, for these values, a tfjs layer class of Netforge's own (for a layer
+   * tfjs lacks). tf.loadLayersModel reads a saved model holding one only once the class is
+   * registered: load-model.ts calls registerCustomClasses() (registry.ts), which calls every
+   * kind's registerCustomClass. A kind built from tfjs's own layers says false.
+   */
+  needsCustomClass: (p: ParamValues<P>) => boolean;
+  /** Registers that class with tf.serialization; null when needsCustomClass is never true. */
+  registerCustomClass: ((tf: Tf) => void) | null;
+  /**
+   * Whether the node's output is a softmax over its last axis, so that a network ending in it
+   * outputs probabilities rather than logits (engine/losses.ts picks the loss from this).
+   */
+  producesSoftmax: (p: ParamValues<P>) => boolean;
 }
 
 /** A spec with its parameter types erased, as the registry and the graph see it. */
@@ -75,6 +89,9 @@ export interface AnyLayerSpec {
   paramCount: (inputs: Shape[], p: Record<string, ParamValue>) => ParamCount;
   multiplyAdds: (inputs: Shape[], p: Record<string, ParamValue>, output: Shape) => number;
   build: (tf: Tf, p: Record<string, ParamValue>, ctx: BuildContext) => Apply;
+  needsCustomClass: (p: Record<string, ParamValue>) => boolean;
+  registerCustomClass: ((tf: Tf) => void) | null;
+  producesSoftmax: (p: Record<string, ParamValue>) => boolean;
   /** Present on composite blocks: the primitive layers the node stands for. */
   expand?: (p: Record<string, ParamValue>) => Fragment;
 }

@@ -81,7 +81,11 @@ export interface ParallelTrainer {
   dispose(): Promise<void>;
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+// From the bundle (out/main, a .js chunk) the worker is its own bundled entry (host/entries.ts);
+// from the TypeScript sources, worker-boot.mjs loads worker.ts through tsx.
+const BOOT = /\.m?js$/.test(new URL(import.meta.url).pathname)
+  ? new URL('./parallel-worker.js', import.meta.url)
+  : new URL('./worker-boot.mjs', import.meta.url);
 
 export async function createParallelTrainer(o: ParallelTrainerOptions): Promise<ParallelTrainer> {
   const { tf } = o;
