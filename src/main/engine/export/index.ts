@@ -1,0 +1,6 @@
+// The export writers, one line each (a format = its declaration in src/shared/export/ + its
+// writer file here + this line).
+import type { ExportFormat } from '../../../shared/export/formats.ts';
+import type { ExportWriter } from './writer.ts';
+
+export const WRITERS: Partial<Record<ExportFormat, ExportWriter>> = {};
