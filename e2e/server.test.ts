@@ -38,7 +38,7 @@ async function clientScript(): Promise<string> {
 
 /** What the page script sees of the bundle. */
 interface PageEngine {
-  connectEngine(): EngineClient;
+  connectEngine(env: unknown): EngineClient;
 }
 
 describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
@@ -94,7 +94,7 @@ describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
     const text = serializeProject(newProject(getTemplate('lenet5')!.build(), 'From the page'));
     const seen = await page.evaluate(async (projectText) => {
       const engine = (globalThis as unknown as { NetforgeEngine: PageEngine }).NetforgeEngine;
-      const client = engine.connectEngine();
+      const client = engine.connectEngine(globalThis);
       const hello = await client.call('hello', {});
       await client.call('projects.write', { name: 'from the page', text: projectText });
       const list = await client.call('projects.list', {});
@@ -125,7 +125,7 @@ describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
     await page.evaluate(script);
     const seen = await page.evaluate(async () => {
       const engine = (globalThis as unknown as { NetforgeEngine: PageEngine }).NetforgeEngine;
-      const client = engine.connectEngine();
+      const client = engine.connectEngine(globalThis);
       const message = await client.call('hello', {}).then(
         () => '',
         (e: Error) => e.message,

@@ -5,6 +5,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import '@xyflow/react/dist/style.css';
 import { Canvas } from './canvas/Canvas.tsx';
+import { useHost } from './host/HostContext.tsx';
 import { Inspector } from './inspector/Inspector.tsx';
 import { Palette } from './palette/Palette.tsx';
 import { ProblemsList } from './problems/ProblemsList.tsx';
@@ -21,8 +22,6 @@ import { StatusBar } from './toolbar/StatusBar.tsx';
 import { Toolbar } from './toolbar/Toolbar.tsx';
 import { CenterTabs } from './training/CenterTabs.tsx';
 import { Dashboard } from './training/Dashboard.tsx';
-import { attachToRuns } from './training/run.ts';
-import { useTraining } from './training/training-store.ts';
 import { TrainingPanel } from './training/TrainingPanel.tsx';
 
 // Before the first render, so the window never shows an empty store: the starter
@@ -31,12 +30,13 @@ startSession();
 
 /** Inside the provider, so shortcuts and panels can reach the canvas's viewport. */
 function Workbench() {
+  const host = useHost();
   const theme = useStore((s) => s.theme);
-  const view = useTraining((s) => s.view);
+  const view = useStore((s) => s.centre);
   useShortcuts();
-  useAutosave();
+  useAutosave(host);
   // The runs list, and a run in progress to follow again after a reload.
-  useEffect(() => void attachToRuns(), []);
+  useEffect(() => void useStore.getState().attachToRuns(host), [host]);
   return (
     <div className="app" data-testid="app" data-theme={theme}>
       <Toolbar />

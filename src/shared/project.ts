@@ -6,15 +6,43 @@ import { graphDocSchema, GRAPH_FORMAT, type GraphDoc } from './graph/types.ts';
 import { trainConfigSchema } from './train-config.ts';
 
 export const PROJECT_FORMAT = 'netforge-project';
-export const PROJECT_VERSION = 1;
+export const PROJECT_VERSION = 2;
+
+/**
+ * The fields of the Training panel's settings a project keeps: every TrainConfig setting but the
+ * dataset, which is the graph's own (GraphDoc.dataset). The data folder is not one: it is a
+ * setting of the machine, not of the project.
+ */
+const trainingFields = trainConfigSchema.omit({ dataset: true }).shape;
+type TrainingFields = typeof trainingFields;
+/** The training settings saved in a project: TrainConfig values, each one optional. */
+export type ProjectTraining = { [K in keyof TrainingFields]?: z.output<TrainingFields[K]> };
+
+/**
+ * Reads each setting on its own and keeps it only if it is a valid TrainConfig value: a field a
+ * hand-edited or damaged file spells wrong is dropped (the form keeps its default for it) rather
+ * than refusing the whole project. Missing fields stay missing: no schema defaults are filled
+ * in, since the form has defaults of its own.
+ */
+export const projectTrainingSchema = z.unknown().transform((raw): ProjectTraining => {
+  const kept: Record<string, unknown> = {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return kept;
+  for (const [key, schema] of Object.entries(trainingFields)) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const r = schema.safeParse(value);
+    if (r.success) kept[key] = r.data;
+  }
+  return kept as ProjectTraining;
+});
 
 export const projectSchema = z.object({
   format: z.literal(PROJECT_FORMAT),
   version: z.literal(PROJECT_VERSION),
   name: z.string(),
   graph: graphDocSchema,
-  /** Training settings as the user left them (dataset chosen at train time may differ). */
-  training: trainConfigSchema.partial().default({}),
+  /** The Training panel's settings as the user left them (Save writes them, Open restores them). */
+  training: projectTrainingSchema,
   runs: z
     .array(
       z.object({
@@ -52,6 +80,12 @@ const MIGRATIONS: Record<number, (old: Json) => Json> = {
     training: {},
     runs: [],
   }),
+  /**
+   * Version 1 kept none of the user's training settings: nothing wrote them, and a file opened
+   * and saved again holds the schema's defaults filled in by the reader (10 epochs, where the
+   * form starts at 5). They are dropped, so the form keeps its own defaults.
+   */
+  1: (old) => ({ ...old, version: 2, training: {} }),
 };
 
 function versionOf(data: Json): number {

@@ -190,6 +190,18 @@ function apply(v: RunView, e: TrainingEvent): void {
   }
 }
 
+/**
+ * The view of an ended run asked to go on (runs.continue), before its first new event: its old
+ * ending no longer holds. The continued run's first event does the same in reduceRun, so a
+ * client that shows this at once ends up with the view the server replays.
+ */
+export function reopenRun(view: RunView): RunView {
+  if (!hasEnded(view.phase)) return view;
+  const v = { ...view };
+  reopen(v);
+  return v;
+}
+
 /** Clears a previous ending when a run goes on (runs.continue appends to the same events). */
 function reopen(v: RunView): void {
   if (!hasEnded(v.phase)) return;

@@ -45,10 +45,60 @@ describe('project files', () => {
   it('opens a bare graph file (version 0) as a project around it', () => {
     const graph = TEMPLATES[1]!.build();
     const p = parseProject(JSON.stringify(graph));
-    expect(p).toMatchObject({ format: 'netforge-project', version: 1, name: graph.name });
+    expect(p).toMatchObject({
+      format: 'netforge-project',
+      version: PROJECT_VERSION,
+      name: graph.name,
+    });
     expect(p.graph).toEqual(graph);
     expect(p.runs).toEqual([]);
-    expect(p.training.dataset).toBeUndefined(); // chosen when training starts
+    expect(p.training).toEqual({}); // the form keeps its defaults
+  });
+
+  it('opens a version 1 file, dropping the schema defaults it held as training settings', () => {
+    const graph = TEMPLATES[1]!.build();
+    // What the previous Netforge wrote when a project was opened and saved again.
+    const v1 = {
+      format: 'netforge-project',
+      version: 1,
+      name: 'old',
+      graph,
+      training: { epochs: 10, batchSize: 32, optimizer: 'sgd', learningRate: 0.01, seed: 42 },
+      runs: [{ runDir: '/runs/a', startedAt: '2025-01-01T00:00:00Z', testAccuracy: 0.9 }],
+      savedAt: '2025-01-01T00:00:00Z',
+    };
+    const p = parseProject(JSON.stringify(v1));
+    expect(p.version).toBe(PROJECT_VERSION);
+    expect(p.name).toBe('old');
+    expect(p.graph).toEqual(graph);
+    expect(p.training).toEqual({});
+    expect(p.runs).toHaveLength(1);
+  });
+
+  it('keeps the training settings through save and open', () => {
+    const training = {
+      optimizer: 'adam',
+      learningRate: 0.001,
+      epochs: 12,
+      schedule: { kind: 'step', everyEpochs: 3, factor: 0.5 },
+      earlyStopping: null,
+      limitTrain: 640,
+    } as const;
+    const text = serializeProject({ ...newProject(emptyGraph()), training });
+    expect(parseProject(text).training).toEqual(training);
+  });
+
+  it('drops training settings that are not valid values and keeps the others', () => {
+    const p = {
+      ...newProject(emptyGraph()),
+      training: { epochs: 0, batchSize: 'big', optimizer: 'adam', learningRate: 0.5, dataset: 'x' },
+    };
+    expect(parseProject(JSON.stringify(p)).training).toEqual({
+      optimizer: 'adam',
+      learningRate: 0.5,
+    });
+    const junk = { ...newProject(emptyGraph()), training: 'fast' };
+    expect(parseProject(JSON.stringify(junk)).training).toEqual({});
   });
 
   it('refuses a file from a newer Netforge and says to update', () => {

@@ -3,10 +3,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../src/shared/graph/analyze.ts';
 import { getLayer } from '../../src/shared/layers/registry.ts';
-import { newProject } from '../../src/shared/project.ts';
+import { newProject, parseProject, serializeProject } from '../../src/shared/project.ts';
 import { getTemplate } from '../../src/shared/templates/index.ts';
 import { checkCandidate, fromDrafts } from '../../src/renderer/inspector/param-text.ts';
 import { pasteNodes } from '../../src/renderer/store/graph-slice.ts';
+import { initialForm } from '../../src/renderer/training/config.ts';
 import { createStore } from '../../src/renderer/store/store.ts';
 
 type Editor = ReturnType<typeof createStore>;
@@ -207,5 +208,53 @@ describe('projects', () => {
     state().markSaved('my-net');
     expect(state()).toMatchObject({ dirty: false, projectName: 'my-net' });
     expect(state().currentProject().graph).toBe(state().doc);
+  });
+});
+
+describe("the Training panel's settings in the project", () => {
+  /** The user's choices in the Training panel. */
+  const choose = () =>
+    state().setForm({ learningRate: '0.001', epochs: '12', optimizer: 'adam', seed: 'x' });
+
+  it('are unsaved work when changed; the data folder is not', () => {
+    state().setForm({ dataDir: '/data' });
+    expect(state().dirty).toBe(false);
+    state().setForm({ epochs: initialForm.epochs });
+    expect(state().dirty).toBe(false); // nothing changed
+    choose();
+    expect(state().dirty).toBe(true);
+  });
+
+  it('are saved as settings, the valid ones, and come back when the project is opened', () => {
+    state().setForm({ dataDir: '/data' });
+    choose();
+    const saved = state().currentProject().training;
+    expect(saved).toMatchObject({ learningRate: 0.001, epochs: 12, optimizer: 'adam' });
+    expect(saved).not.toHaveProperty('seed'); // "x" is no seed: the form's default comes back
+    expect(saved).not.toHaveProperty('dataDir');
+    const text = serializeProject(state().currentProject());
+
+    state().openProject(newProject(getTemplate('lenet5')!.build()), null); // New
+    expect(state().form).toEqual({ ...initialForm, dataDir: '/data' });
+
+    state().openProject(parseProject(text), 'my-net');
+    expect(state().form).toEqual({
+      ...initialForm,
+      dataDir: '/data', // a setting of this machine: it stays
+      learningRate: '0.001',
+      epochs: '12',
+      optimizer: 'adam',
+    });
+    expect(state().dirty).toBe(false);
+  });
+
+  it('are not touched by undo and redo', () => {
+    inputAndConv();
+    choose();
+    const form = state().form;
+    state().undo();
+    state().undo();
+    state().redo();
+    expect(state().form).toBe(form);
   });
 });

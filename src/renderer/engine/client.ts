@@ -1,6 +1,6 @@
 // The renderer's only way to the engine: one EngineClient with a generic call() typed by the
 // API table (src/shared/api.ts), over two transports. In the desktop app requests go through the
-// preload (`window.netforge.request`, Electron IPC); in browser mode (`netforge serve`) over a
+// preload's bridge (`request`, Electron IPC); in browser mode (`netforge serve`) over a
 // WebSocket to the local server, authorised by the token in the page's address. Free of React
 // so stores, components and tests can all use it.
 //
@@ -452,10 +452,11 @@ export function createNoneClient(reason: string): EngineClient {
 /**
  * The engine client for where this page runs: IPC in the desktop app, the WebSocket in browser
  * mode (page served by `netforge serve`, token in the address), else a 'none' client that
- * explains what is missing. Call it once at start-up and share the client.
+ * explains what is missing. The page's Host (src/renderer/host/host.ts) calls it once, at
+ * start-up, with `window`; everything else uses that Host's client.
  */
 export function connectEngine(
-  env: EngineEnvironment = globalThis as EngineEnvironment,
+  env: EngineEnvironment,
   options: EngineClientOptions = {},
 ): EngineClient {
   const bridge = env.netforge;

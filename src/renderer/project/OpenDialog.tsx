@@ -1,10 +1,12 @@
 // Open: the server's project folder (through the EngineClient) or any file.
 import { useEffect, useRef, useState } from 'react';
 import type { ProjectEntry } from '../../shared/api.ts';
+import type { EngineClient } from '../engine/client.ts';
+import { hasProjectFolder } from '../host/host.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { useStore } from '../store/store.ts';
 import { Dialog } from '../toolbar/Dialog.tsx';
 import { openFile, openFromFolder } from './actions.ts';
-import { hasProjectFolder, useEngine, type Engine } from './engine.ts';
 
 type Listing =
   | { status: 'loading' }
@@ -18,7 +20,8 @@ export function OpenDialog() {
 
 function OpenDialogBody() {
   const openDialog = useStore((s) => s.openDialog);
-  const engine = useEngine();
+  const host = useHost();
+  const engine = host.engine;
   const fileInput = useRef<HTMLInputElement>(null);
   const close = (): void => openDialog(null);
 
@@ -28,8 +31,7 @@ function OpenDialogBody() {
         <FolderListing engine={engine} onOpened={close} />
       ) : (
         <p className="muted" data-testid="open-no-folder">
-          {engine ? 'There is no project folder in this mode.' : 'Connecting…'} You can open a
-          project file from your computer.
+          There is no project folder in this mode. You can open a project file from your computer.
         </p>
       )}
       <div className="dialog-actions">
@@ -46,7 +48,7 @@ function OpenDialogBody() {
             const file = e.target.files?.[0];
             e.target.value = ''; // picking the same file again must fire onChange again
             if (file)
-              void openFile(file).then((ok) => {
+              void openFile(host, file).then((ok) => {
                 if (ok) close();
               });
           }}
@@ -56,7 +58,8 @@ function OpenDialogBody() {
   );
 }
 
-function FolderListing({ engine, onOpened }: { engine: Engine; onOpened: () => void }) {
+function FolderListing({ engine, onOpened }: { engine: EngineClient; onOpened: () => void }) {
+  const host = useHost();
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
   useEffect(() => {
     let live = true;
@@ -92,7 +95,7 @@ function FolderListing({ engine, onOpened }: { engine: Engine; onOpened: () => v
             type="button"
             data-testid={`project-item-${p.name}`}
             onClick={() =>
-              void openFromFolder(p.name).then((ok) => {
+              void openFromFolder(host, p.name).then((ok) => {
                 if (ok) onOpened();
               })
             }

@@ -1,9 +1,11 @@
 import { useState } from 'react';
+import { useHost } from '../host/HostContext.tsx';
 import { confirmDiscard } from './actions.ts';
 import { dismissRecovery, recoveryOffer, restoreAutosave } from './persistence.ts';
 
 /** Offered on start-up when the last session ended with unsaved changes. */
 export function RecoveryBanner() {
+  const host = useHost();
   const [offer, setOffer] = useState(recoveryOffer);
   if (!offer) return null;
   const when = new Date(offer.time).toLocaleString();
@@ -17,9 +19,11 @@ export function RecoveryBanner() {
         data-testid="recovery-restore"
         onClick={() => {
           // Edits made since start-up would be replaced.
-          if (!confirmDiscard()) return;
-          restoreAutosave(offer);
-          setOffer(null);
+          void confirmDiscard(host).then((sure) => {
+            if (!sure) return;
+            restoreAutosave(offer);
+            setOffer(null);
+          });
         }}
       >
         Restore

@@ -1,5 +1,7 @@
 // What the toolbar, dialogs and shortcuts do with whole projects. Every failure
 // ends in a notice that says what happened; the open project stays as it was.
+// Each takes the page's Host (src/renderer/host/host.ts): its engine reads and
+// writes the project folder, and it asks before unsaved work is thrown away.
 import { projectNameSchema } from '../../shared/api.ts';
 import {
   newProject,
@@ -9,8 +11,8 @@ import {
   type Project,
 } from '../../shared/project.ts';
 import type { Template } from '../../shared/templates/index.ts';
+import { hasProjectFolder, type Host } from '../host/host.ts';
 import { useStore } from '../store/store.ts';
-import { getEngine, hasProjectFolder } from './engine.ts';
 import { forgetAutosave } from './persistence.ts';
 import { starterProject } from './starter.ts';
 
@@ -19,23 +21,24 @@ const store = () => useStore.getState();
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Asks before unsaved changes are thrown away; true when it is fine to go on. */
-export function confirmDiscard(): boolean {
+export async function confirmDiscard(host: Host): Promise<boolean> {
   const { dirty, projectName, doc } = store();
   if (!dirty) return true;
-  return window.confirm(
+  return host.confirm(
     `"${projectName ?? doc.name}" has unsaved changes. Discard them and continue?`,
   );
 }
 
-export function startNewProject(): boolean {
-  if (!confirmDiscard()) return false;
+/** New: the starter project, with the Training form's defaults. */
+export async function startNewProject(host: Host): Promise<boolean> {
+  if (!(await confirmDiscard(host))) return false;
   store().openProject(starterProject(), null);
   forgetAutosave(false);
   return true;
 }
 
-export function openTemplate(t: Template): boolean {
-  if (!confirmDiscard()) return false;
+export async function openTemplate(host: Host, t: Template): Promise<boolean> {
+  if (!(await confirmDiscard(host))) return false;
   store().openProject(newProject(t.build()), null);
   forgetAutosave(false);
   store().notify('info', `Opened the ${t.title} template (${t.section}).`);
@@ -46,7 +49,12 @@ export function openTemplate(t: Template): boolean {
  * Parses first, so a bad file never replaces the open project (and the user is
  * asked about unsaved changes only when there is something to open instead).
  */
-export function openProjectText(text: string, source: string, name: string | null): boolean {
+export async function openProjectText(
+  host: Host,
+  text: string,
+  source: string,
+  name: string | null,
+): Promise<boolean> {
   let project: Project;
   try {
     project = parseProject(text, source);
@@ -55,15 +63,15 @@ export function openProjectText(text: string, source: string, name: string | nul
     store().notify('error', `${message} Your open project was not changed.`);
     return false;
   }
-  if (!confirmDiscard()) return false;
+  if (!(await confirmDiscard(host))) return false;
   store().openProject(project, name);
   forgetAutosave(false);
   store().notify('info', `Opened "${project.name}".`);
   return true;
 }
 
-export async function openFromFolder(name: string): Promise<boolean> {
-  const engine = await getEngine();
+export async function openFromFolder(host: Host, name: string): Promise<boolean> {
+  const engine = host.engine;
   if (!hasProjectFolder(engine)) {
     store().notify('error', 'There is no project folder here: use "Open file…" instead.');
     return false;
@@ -75,10 +83,10 @@ export async function openFromFolder(name: string): Promise<boolean> {
     store().notify('error', `Could not read project "${name}": ${reasonOf(e)}`);
     return false;
   }
-  return openProjectText(text, `Project "${name}"`, name);
+  return openProjectText(host, text, `Project "${name}"`, name);
 }
 
-export async function openFile(file: File): Promise<boolean> {
+export async function openFile(host: Host, file: File): Promise<boolean> {
   let text: string;
   try {
     text = await file.text();
@@ -86,7 +94,7 @@ export async function openFile(file: File): Promise<boolean> {
     store().notify('error', `Could not read "${file.name}": ${reasonOf(e)}`);
     return false;
   }
-  return openProjectText(text, `"${file.name}"`, null);
+  return openProjectText(host, text, `"${file.name}"`, null);
 }
 
 /** Null for a name the project folder accepts, else what to change. */
@@ -105,13 +113,13 @@ export function suggestProjectName(title: string): string {
   return cleaned || 'untitled';
 }
 
-export async function saveToFolder(name: string): Promise<boolean> {
+export async function saveToFolder(host: Host, name: string): Promise<boolean> {
   const problem = checkProjectName(name);
   if (problem) {
     store().notify('error', problem);
     return false;
   }
-  const engine = await getEngine();
+  const engine = host.engine;
   if (!hasProjectFolder(engine)) {
     store().notify('error', 'There is no project folder here: use "Download file" instead.');
     return false;
@@ -129,10 +137,10 @@ export async function saveToFolder(name: string): Promise<boolean> {
 }
 
 /** Save: to the project's name in the folder; 'needs-name' means ask (Save As). */
-export async function saveProject(): Promise<'saved' | 'failed' | 'needs-name'> {
+export async function saveProject(host: Host): Promise<'saved' | 'failed' | 'needs-name'> {
   const name = store().projectName;
   if (!name) return 'needs-name';
-  return (await saveToFolder(name)) ? 'saved' : 'failed';
+  return (await saveToFolder(host, name)) ? 'saved' : 'failed';
 }
 
 /** Browser mode without a folder: hand the file to the browser's downloads. */
@@ -150,4 +158,25 @@ export function downloadProject(fileStem: string): void {
   useStore.setState({ dirty: false });
   forgetAutosave(true);
   store().notify('info', `Downloaded ${link.download}.`);
+}
+
+/**
+ * Opens the reopened run's network as a new project with the settings it was trained with, to
+ * change and train again (asks first if the open project has unsaved changes).
+ */
+export async function editRunAgain(host: Host): Promise<boolean> {
+  const run = store().run;
+  if (!run?.graph || !(await confirmDiscard(host))) return false;
+  const { graph, config, runId } = run;
+  // The run trained on config.dataset, whatever the graph named then.
+  const project = newProject(config ? { ...graph, dataset: config.dataset } : graph);
+  if (config) {
+    const { dataset: _graphs, ...training } = config;
+    project.training = training;
+  }
+  store().openProject(project, null);
+  forgetAutosave(false);
+  store().showCentre('canvas');
+  store().notify('info', `Opened the network of run ${runId ?? ''} with its settings.`);
+  return true;
 }

@@ -2,6 +2,7 @@
 // start-up and when the window closes. The record format lives in autosave.ts.
 import { useEffect } from 'react';
 import { parseProject, ProjectFileError, serializeProject } from '../../shared/project.ts';
+import type { Host } from '../host/host.ts';
 import { useStore } from '../store/store.ts';
 import {
   discardAutosave,
@@ -70,14 +71,17 @@ export function forgetAutosave(saved: boolean): void {
 }
 
 /** Copies the project to storage every few seconds while dirty; warns before closing. */
-export function useAutosave(intervalMs = AUTOSAVE_INTERVAL_MS): void {
+export function useAutosave(host: Host, intervalMs = AUTOSAVE_INTERVAL_MS): void {
+  const desktop = host.desktop;
   useEffect(() => {
     const storage = browserStorage();
-    let written: unknown = null;
+    // The graph and the training form last written: nothing to write while both are the same.
+    let written: { doc: unknown; form: unknown } | null = null;
     const flush = (): void => {
       const s = useStore.getState();
-      if (!storage || offer || !s.dirty || s.doc === written) return;
-      written = s.doc;
+      if (!storage || offer || !s.dirty || (s.doc === written?.doc && s.form === written.form))
+        return;
+      written = { doc: s.doc, form: s.form };
       writeAutosave(storage, {
         time: Date.now(),
         name: s.projectName,
@@ -88,7 +92,7 @@ export function useAutosave(intervalMs = AUTOSAVE_INTERVAL_MS): void {
       flush();
       // In Electron a cancelled unload silently keeps the window open unless main
       // handles 'will-prevent-unload', so there the autosave above is the safety net.
-      if (useStore.getState().dirty && !window.netforge) e.preventDefault();
+      if (useStore.getState().dirty && !desktop) e.preventDefault();
     };
     const timer = window.setInterval(flush, intervalMs);
     window.addEventListener('beforeunload', onBeforeUnload);
@@ -96,5 +100,5 @@ export function useAutosave(intervalMs = AUTOSAVE_INTERVAL_MS): void {
       window.clearInterval(timer);
       window.removeEventListener('beforeunload', onBeforeUnload);
     };
-  }, [intervalMs]);
+  }, [intervalMs, desktop]);
 }

@@ -3,7 +3,6 @@ import { useEffect } from 'react';
 import { layoutCurrent } from '../layout/layout-current.ts';
 import { pasteNodes } from '../store/graph-slice.ts';
 import { useStore } from '../store/store.ts';
-import { useTraining } from '../training/training-store.ts';
 import { matchShortcut, type ShortcutAction } from './shortcuts.ts';
 
 const PASTE_STEP = 40;
@@ -96,7 +95,7 @@ export function useShortcuts(): void {
       // While a dialog is open the graph behind it is not edited from the keyboard.
       if (useStore.getState().dialog && action !== 'close') return;
       // Nor while the dashboard covers the canvas: the selection is out of sight.
-      if (useTraining.getState().view === 'dashboard' && action !== 'close' && action !== 'help')
+      if (useStore.getState().centre === 'dashboard' && action !== 'close' && action !== 'help')
         return;
       if (run(action, paste)) e.preventDefault();
     };

@@ -1,17 +1,22 @@
 import type { StateCreator } from 'zustand';
 import { newProject, type Project } from '../../shared/project.ts';
+import { formFrom, initialForm, savedTraining } from '../training/config.ts';
 import type { Store } from './store.ts';
 
 export interface ProjectSlice {
   /** The open project's name in the project folder, or null until saved. */
   projectName: string | null;
-  /** Settings and runs of the open project (the graph lives in `doc`). */
+  /** The open project as it was opened (the graph lives in `doc`, its training settings in `form`). */
   project: Project;
-  /** Unsaved changes since the last save or open. */
+  /** Unsaved changes since the last save or open: to the graph, or to the training settings. */
   dirty: boolean;
-  /** Opens a project: its graph becomes the document, history is cleared. */
+  /**
+   * Opens a project: its graph becomes the document (history cleared) and its training settings
+   * fill the Training form, whose other fields take their defaults; the data folder, a setting
+   * of this machine, stays.
+   */
   openProject: (p: Project, name: string | null) => void;
-  /** The project as it would be saved now. */
+  /** The project as it would be saved now: the graph and the form's valid settings. */
   currentProject: () => Project;
   markSaved: (name: string) => void;
 }
@@ -24,11 +29,12 @@ export const createProjectSlice: StateCreator<Store, [], [], ProjectSlice> = (se
   dirty: false,
   openProject: (p, name) => {
     get().loadDoc(p.graph);
-    set({ project: p, projectName: name, dirty: false });
+    const form = formFrom(p.training, { ...initialForm, dataDir: get().form.dataDir });
+    set({ project: p, projectName: name, dirty: false, form });
   },
   currentProject: () => {
-    const { project, doc } = get();
-    return { ...project, name: doc.name, graph: doc };
+    const { project, doc, form } = get();
+    return { ...project, name: doc.name, graph: doc, training: savedTraining(form) };
   },
   markSaved: (name) => set({ projectName: name, dirty: false }),
 });

@@ -4,8 +4,9 @@ import { createGraphSlice, type GraphSlice } from './graph-slice.ts';
 import { createSelectionSlice, type SelectionSlice } from './selection-slice.ts';
 import { createUiSlice, type UiSlice } from './ui-slice.ts';
 import { createProjectSlice, type ProjectSlice } from './project-slice.ts';
+import { createTrainingSlice, type TrainingSlice } from './training-slice.ts';
 
-export type Store = GraphSlice & SelectionSlice & UiSlice & ProjectSlice;
+export type Store = GraphSlice & SelectionSlice & UiSlice & ProjectSlice & TrainingSlice;
 
 export const createStore = () =>
   create<Store>()((...a) => ({
@@ -13,6 +14,7 @@ export const createStore = () =>
     ...createSelectionSlice(...a),
     ...createUiSlice(...a),
     ...createProjectSlice(...a),
+    ...createTrainingSlice(...a),
   }));
 
 export const useStore = createStore();

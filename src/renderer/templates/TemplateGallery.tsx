@@ -2,6 +2,7 @@
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { DATASET_INFO } from '../../shared/graph/types.ts';
 import { TEMPLATES, type Template } from '../../shared/templates/index.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { openTemplate } from '../project/actions.ts';
 import { useStore } from '../store/store.ts';
 import { formatCount } from '../summary/format.ts';
@@ -16,6 +17,7 @@ function countsOf(templates: readonly Template[]): Map<string, number> {
 }
 
 export function TemplateGallery() {
+  const host = useHost();
   const open = useStore((s) => s.dialog === 'templates');
   const openDialog = useStore((s) => s.openDialog);
   if (!open) return null;
@@ -32,9 +34,11 @@ export function TemplateGallery() {
               className="template-card"
               data-testid={`template-card-${t.id}`}
               title={t.description}
-              onClick={() => {
-                if (openTemplate(t)) close();
-              }}
+              onClick={() =>
+                void openTemplate(host, t).then((opened) => {
+                  if (opened) close();
+                })
+              }
             >
               <strong>{t.title}</strong>
               <span className="muted">{t.section}</span>

@@ -5,14 +5,16 @@ import {
   saveToFolder,
   suggestProjectName,
 } from '../project/actions.ts';
-import { hasProjectFolder, useEngine } from '../project/engine.ts';
+import { hasProjectFolder } from '../host/host.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { useStore } from '../store/store.ts';
 import { Dialog } from './Dialog.tsx';
 
 /** Save As: a name in the project folder, or a file for the browser to download. */
 export function SaveAsDialog({ onClose }: { onClose: () => void }) {
   const id = useId();
-  const engine = useEngine();
+  const host = useHost();
+  const engine = host.engine;
   const folder = hasProjectFolder(engine);
   const projectName = useStore((s) => s.projectName);
   const [name, setName] = useState(
@@ -39,11 +41,11 @@ export function SaveAsDialog({ onClose }: { onClose: () => void }) {
     if (
       existing.has(name) &&
       name !== projectName &&
-      !window.confirm(`A project named "${name}" exists already. Replace it?`)
+      !(await host.confirm(`A project named "${name}" exists already. Replace it?`))
     )
       return;
     setBusy(true);
-    const ok = await saveToFolder(name);
+    const ok = await saveToFolder(host, name);
     setBusy(false);
     if (ok) onClose();
   };

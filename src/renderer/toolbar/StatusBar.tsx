@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useEngine } from '../project/engine.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { useStore } from '../store/store.ts';
 
 const INFO_MS = 6000;
@@ -13,7 +13,7 @@ const TRANSPORT_LABEL = {
 /** The last notice (errors stay until dismissed; information fades) and the connection. */
 export function StatusBar() {
   const notice = useStore((s) => s.notice);
-  const engine = useEngine();
+  const engine = useHost().engine;
 
   useEffect(() => {
     if (notice?.kind !== 'info') return;
@@ -47,8 +47,8 @@ export function StatusBar() {
         <span className="muted">Ready</span>
       )}
       <span className="spacer" />
-      <span className="muted" data-testid="engine-transport" data-transport={engine?.transport}>
-        {engine ? TRANSPORT_LABEL[engine.transport] : 'Connecting…'}
+      <span className="muted" data-testid="engine-transport" data-transport={engine.transport}>
+        {TRANSPORT_LABEL[engine.transport]}
       </span>
     </footer>
   );

@@ -1,6 +1,7 @@
 // The top bar: project commands, history, layout, theme and help, and the
 // project's name with a dot while it has unsaved changes.
 import { useEffect, useState } from 'react';
+import { useHost } from '../host/HostContext.tsx';
 import { layoutCurrent } from '../layout/layout-current.ts';
 import { saveProject, startNewProject } from '../project/actions.ts';
 import { useStore } from '../store/store.ts';
@@ -28,6 +29,7 @@ function ProjectTitle() {
 }
 
 export function Toolbar() {
+  const host = useHost();
   const canUndo = useStore((s) => s.past.length > 0);
   const canRedo = useStore((s) => s.future.length > 0);
   const theme = useStore((s) => s.theme);
@@ -36,7 +38,7 @@ export function Toolbar() {
   const [layingOut, setLayingOut] = useState(false);
 
   const save = async (): Promise<void> => {
-    if ((await saveProject()) === 'needs-name') setSaveAs(true);
+    if ((await saveProject(host)) === 'needs-name') setSaveAs(true);
   };
   const layout = async (): Promise<void> => {
     setLayingOut(true);
@@ -51,7 +53,7 @@ export function Toolbar() {
     <header className="toolbar" data-testid="toolbar">
       <span className="brand">Netforge</span>
       <div className="toolbar-group" role="group" aria-label="Project">
-        <button type="button" data-testid="btn-new" onClick={() => startNewProject()}>
+        <button type="button" data-testid="btn-new" onClick={() => void startNewProject(host)}>
           New
         </button>
         <button type="button" data-testid="btn-open" onClick={() => openDialog('open')}>

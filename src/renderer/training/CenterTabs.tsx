@@ -1,10 +1,12 @@
 // Canvas | Dashboard, at the top of the centre area.
-import { isBusy, useTraining } from './training-store.ts';
+import { useStore } from '../store/store.ts';
+import { isBusy } from '../store/training-selectors.ts';
 import './dashboard.css';
 
 export function CenterTabs() {
-  const view = useTraining((s) => s.view);
-  const busy = useTraining((s) => isBusy(s.phase));
+  const view = useStore((s) => s.centre);
+  const busy = useStore(isBusy);
+  const showCentre = useStore((s) => s.showCentre);
   const tab = (v: 'canvas' | 'dashboard', label: string) => (
     <button
       type="button"
@@ -12,7 +14,7 @@ export function CenterTabs() {
       aria-selected={view === v}
       className={view === v ? 'active' : undefined}
       data-testid={`tab-${v}`}
-      onClick={() => useTraining.setState({ view: v })}
+      onClick={() => showCentre(v)}
     >
       {label}
     </button>

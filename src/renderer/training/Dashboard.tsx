@@ -1,15 +1,24 @@
 // The dashboard over the canvas: the run on show (live or reopened) with its curves, its
 // evaluation and feature maps; the runs list and the comparison of several runs beside it.
 import { useMemo, useState } from 'react';
-import type { CompareMetric } from './training-store.ts';
-import { isBusy, useTraining } from './training-store.ts';
+import { useShallow } from 'zustand/react/shallow';
+import type { EngineClient } from '../engine/client.ts';
+import { useHost } from '../host/HostContext.tsx';
+import { editRunAgain } from '../project/actions.ts';
+import { useStore } from '../store/store.ts';
+import {
+  canContinueShown,
+  isBusy,
+  NONE,
+  runError,
+  shownPhase,
+} from '../store/training-selectors.ts';
+import type { CompareMetric } from '../store/training-slice.ts';
 import { CompareChart } from './charts/CompareChart.tsx';
 import { TrainingCharts } from './charts/TrainingCharts.tsx';
 import { EvaluationPanel } from './evaluation/EvaluationPanel.tsx';
 import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
-import { getEngine } from '../project/engine.ts';
-import { continueShownRun, editRunAgain } from './run.ts';
 import { settingsLine } from './settings-line.ts';
 import { RunsList } from './RunsList.tsx';
 import './dashboard.css';
@@ -33,29 +42,25 @@ const METRICS: { value: CompareMetric; label: string }[] = [
 ];
 
 /** Test images and feature maps of one run, through the engine. */
-function inspectorFor(runId: string): RunInspector {
-  const engine = async () => {
-    const e = await getEngine();
-    if (!e) throw new Error("Netforge's engine is not available.");
-    return e;
-  };
+function inspectorFor(engine: EngineClient, runId: string): RunInspector {
   return {
-    images: async (indices) => (await engine()).call('runs.images', { runId, indices }),
-    featureMaps: async (layer, index) =>
-      (await engine()).call('runs.featureMaps', { runId, layer, index }),
+    images: (indices) => engine.call('runs.images', { runId, indices }),
+    featureMaps: (layer, index) => engine.call('runs.featureMaps', { runId, layer, index }),
   };
 }
 
 function RunHeader() {
-  const name = useTraining((s) => s.runName);
-  const phase = useTraining((s) => s.phase);
-  const source = useTraining((s) => s.source);
-  const runId = useTraining((s) => s.runId);
-  const finished = useTraining((s) => s.finished);
-  const error = useTraining((s) => s.error);
-  const canEdit = useTraining((s) => s.source === 'saved' && s.runGraph !== null);
-  const config = useTraining((s) => s.runConfig);
-  const canContinue = useTraining((s) => s.canContinue && !isBusy(s.phase));
+  const host = useHost();
+  const name = useStore((s) => s.run?.name ?? null);
+  const phase = useStore(shownPhase);
+  const busy = useStore(isBusy);
+  const source = useStore((s) => s.run?.source);
+  const runId = useStore((s) => s.run?.runId ?? null);
+  const finished = useStore((s) => s.run?.view.finished ?? null);
+  const error = useStore((s) => runError(s.run));
+  const canEdit = useStore((s) => s.run?.source === 'saved' && s.run.graph !== null);
+  const config = useStore((s) => s.run?.config ?? null);
+  const canContinue = useStore(canContinueShown);
   const status = finished
     ? finished.status === 'completed'
       ? 'completed'
@@ -82,7 +87,7 @@ function RunHeader() {
                 className="link"
                 data-testid="run-continue"
                 title="Train on from this run's last checkpoint, in the same folder, with the same settings"
-                onClick={() => void continueShownRun()}
+                onClick={() => void useStore.getState().continueRun(host)}
               >
                 Continue training
               </button>
@@ -96,7 +101,7 @@ function RunHeader() {
                 className="link"
                 data-testid="run-edit-again"
                 title="Open this run's network as a new project, with its training settings"
-                onClick={() => editRunAgain()}
+                onClick={() => void editRunAgain(host)}
               >
                 Edit and train again
               </button>
@@ -109,7 +114,7 @@ function RunHeader() {
           {settingsLine(config)}
         </p>
       )}
-      {error && !isBusy(phase) && (
+      {error && !busy && (
         <p className="train-error" role="alert" data-testid="dash-error">
           {error}
         </p>
@@ -119,15 +124,15 @@ function RunHeader() {
 }
 
 function CompareSection() {
-  const compare = useTraining((s) => s.compare);
-  const data = useTraining((s) => s.compareData);
-  const metric = useTraining((s) => s.compareMetric);
-  const smoothing = useTraining((s) => s.smoothing);
-  const runs = useMemo(
-    () => compare.flatMap((id) => (data[id] ? [data[id]] : [])),
-    [compare, data],
+  const ticked = useStore((s) => s.compare.length);
+  // The ticked runs whose curves have come, in the order they were ticked.
+  const runs = useStore(
+    useShallow((s) => s.compare.flatMap((id) => (s.compareData[id] ? [s.compareData[id]] : []))),
   );
-  if (compare.length === 0)
+  const metric = useStore((s) => s.compareMetric);
+  const smoothing = useStore((s) => s.smoothing);
+  const setCompareMetric = useStore((s) => s.setCompareMetric);
+  if (ticked === 0)
     return (
       <p className="muted dash-compare-hint">Tick runs in the list to overlay their curves here.</p>
     );
@@ -138,7 +143,7 @@ function CompareSection() {
         <select
           data-testid="compare-metric"
           value={metric}
-          onChange={(e) => useTraining.setState({ compareMetric: e.target.value as CompareMetric })}
+          onChange={(e) => setCompareMetric(e.target.value as CompareMetric)}
         >
           {METRICS.map((m) => (
             <option key={m.value} value={m.value}>
@@ -153,22 +158,26 @@ function CompareSection() {
 }
 
 export function Dashboard() {
-  const runId = useTraining((s) => s.runId);
-  const phase = useTraining((s) => s.phase);
-  const batches = useTraining((s) => s.batches);
-  const epochs = useTraining((s) => s.epochs);
-  const smoothing = useTraining((s) => s.smoothing);
-  const evaluation = useTraining((s) => s.evaluation);
-  const hasModel = useTraining((s) => s.hasModel);
-  const testSamples = useTraining((s) => s.evaluation?.samples ?? s.info?.testSamples ?? 0);
+  const { engine } = useHost();
+  const shown = useStore((s) => s.run !== null);
+  const runId = useStore((s) => s.run?.runId ?? null);
+  const batches = useStore((s) => s.run?.view.batches ?? NONE);
+  const epochs = useStore((s) => s.run?.view.epochs ?? NONE);
+  const smoothing = useStore((s) => s.smoothing);
+  const setSmoothing = useStore((s) => s.setSmoothing);
+  const evaluation = useStore((s) => s.run?.view.evaluation ?? null);
+  const hasModel = useStore((s) => s.run?.view.hasModel ?? false);
+  const testSamples = useStore(
+    (s) => s.run?.view.evaluation?.samples ?? s.run?.view.info?.testSamples ?? 0,
+  );
   const [imageIndex, setImageIndex] = useState(0);
-  const inspector = useMemo(() => (runId ? inspectorFor(runId) : null), [runId]);
+  const inspector = useMemo(() => (runId ? inspectorFor(engine, runId) : null), [engine, runId]);
 
   return (
     <div className="dashboard" data-testid="dashboard">
       <div className="dash-main">
         <RunHeader />
-        {phase === 'idle' && !runId ? (
+        {!shown ? (
           <p className="muted dash-empty">
             Set up a run in the Training panel on the right and press Start, or open a saved run
             from the list.
@@ -185,7 +194,7 @@ export function Dashboard() {
                   step={0.01}
                   value={smoothing}
                   data-testid="chart-smoothing"
-                  onChange={(e) => useTraining.setState({ smoothing: Number(e.target.value) })}
+                  onChange={(e) => setSmoothing(Number(e.target.value))}
                 />{' '}
                 {smoothing.toFixed(2)}
               </label>

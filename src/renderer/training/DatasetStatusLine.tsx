@@ -3,8 +3,8 @@
 import { useEffect } from 'react';
 import { DATASET_INFO, type DatasetName } from '../../shared/graph/types.ts';
 import type { DatasetStatus } from '../../shared/api.ts';
-import { getEngine } from '../project/engine.ts';
-import { useTraining } from './training-store.ts';
+import { useHost } from '../host/HostContext.tsx';
+import { useStore } from '../store/store.ts';
 
 const SOURCE: Record<NonNullable<DatasetStatus['source']>, string> = {
   folder: 'the data folder',
@@ -14,32 +14,27 @@ const SOURCE: Record<NonNullable<DatasetStatus['source']>, string> = {
 
 /** Asks the engine about the dataset whenever it or the folder changes (typing is debounced). */
 function useDatasetStatus(dataset: DatasetName, dataDir: string): void {
+  const { engine } = useHost();
   useEffect(() => {
+    if (engine.transport === 'none') return;
     let live = true;
+    const { setDatasetStatus } = useStore.getState();
     const timer = setTimeout(() => {
-      void getEngine().then(async (engine) => {
-        if (!engine || engine.transport === 'none') return;
-        try {
-          const status = await engine.call('datasets.status', {
-            dataset,
-            dataDir: dataDir.trim() || null,
-          });
-          if (live) useTraining.setState({ datasetStatus: status });
-        } catch {
-          if (live) useTraining.setState({ datasetStatus: null });
-        }
-      });
+      engine.call('datasets.status', { dataset, dataDir: dataDir.trim() || null }).then(
+        (status) => live && setDatasetStatus(status),
+        () => live && setDatasetStatus(null),
+      );
     }, 300);
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [dataset, dataDir]);
+  }, [engine, dataset, dataDir]);
 }
 
 export function DatasetStatusLine({ dataset, dataDir }: { dataset: DatasetName; dataDir: string }) {
   useDatasetStatus(dataset, dataDir);
-  const status = useTraining((s) => s.datasetStatus);
+  const status = useStore((s) => s.datasetStatus);
   if (!status || status.dataset !== dataset) return null;
   const label = DATASET_INFO[dataset].label;
   if (status.found)

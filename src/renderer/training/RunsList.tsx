@@ -1,9 +1,11 @@
 // The runs folder's runs, newest first: open one in the dashboard, tick several to overlay their
 // curves in the comparison chart.
-import { isBusy, useTraining, type TrainingState } from './training-store.ts';
-import { deleteRun, openRun, refreshRuns, toggleCompare } from './run.ts';
+import type { RunStatus } from '../../shared/api.ts';
+import { useHost } from '../host/HostContext.tsx';
+import { useStore } from '../store/store.ts';
+import { isBusy } from '../store/training-selectors.ts';
 
-const STATUS_LABEL: Record<TrainingState['runs'][number]['status'], string> = {
+const STATUS_LABEL: Record<RunStatus, string> = {
   running: 'running',
   paused: 'paused',
   completed: 'completed',
@@ -27,16 +29,18 @@ function when(iso: string): string {
 }
 
 export function RunsList() {
-  const runs = useTraining((s) => s.runs);
-  const error = useTraining((s) => s.runsError);
-  const shown = useTraining((s) => s.runId);
-  const compare = useTraining((s) => s.compare);
-  const busy = useTraining((s) => isBusy(s.phase));
+  const host = useHost();
+  const runs = useStore((s) => s.runs);
+  const error = useStore((s) => s.runsError);
+  const shown = useStore((s) => s.run?.runId ?? null);
+  const compare = useStore((s) => s.compare);
+  const busy = useStore(isBusy);
+  const { deleteRun, openRun, refreshRuns, toggleCompare } = useStore.getState();
   return (
     <section className="runs" data-testid="runs-list" aria-label="Runs">
       <header className="runs-head">
         <h3>Runs</h3>
-        <button type="button" data-testid="runs-refresh" onClick={() => void refreshRuns()}>
+        <button type="button" data-testid="runs-refresh" onClick={() => void refreshRuns(host)}>
           Refresh
         </button>
       </header>
@@ -62,7 +66,7 @@ export function RunsList() {
                   type="checkbox"
                   data-testid="run-compare"
                   checked={compare.includes(r.runId)}
-                  onChange={() => void toggleCompare(r.runId)}
+                  onChange={() => void toggleCompare(host, r.runId)}
                 />
               </label>
               <button
@@ -71,7 +75,7 @@ export function RunsList() {
                 data-testid="run-open"
                 disabled={busy && r.runId !== shown}
                 title={busy ? 'A run is in progress' : `Show ${r.runId}`}
-                onClick={() => void openRun(r.runId)}
+                onClick={() => void openRun(host, r.runId)}
               >
                 <span className="run-name">{r.name}</span>
                 <span className="muted">
@@ -87,7 +91,7 @@ export function RunsList() {
                   data-testid="run-delete"
                   title={`Delete ${r.runId} (its folder, checkpoints and model)`}
                   aria-label={`Delete run ${r.runId}`}
-                  onClick={() => void deleteRun(r.runId)}
+                  onClick={() => void deleteRun(host, r.runId)}
                 >
                   ×
                 </button>

@@ -2,19 +2,19 @@
 // batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
 import { useId } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
-import type { NetforgeBridge } from '../../shared/bridge.ts';
 import { OPTIMIZERS } from '../../shared/train-config.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { commitDoc } from '../store/doc-fields.ts';
+import { useStore } from '../store/store.ts';
+import { fieldRange, type NumberField, type ScheduleKind, type TrainForm } from './config.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
 import { OPTIMIZER_NAMES } from './settings-line.ts';
-import { setForm, useTraining, type ScheduleKind, type TrainForm } from './training-store.ts';
 
-type TextKey = {
-  [K in keyof TrainForm]: TrainForm[K] extends string ? K : never;
-}[keyof TrainForm];
+const setForm = (change: Partial<TrainForm>) => useStore.getState().setForm(change);
 
+/** A text field of the form: the data folder, or a number (its tooltip says what it takes). */
 function TextField(props: {
-  name: TextKey;
+  name: NumberField | 'dataDir';
   label: string;
   testId: string;
   placeholder?: string;
@@ -23,18 +23,21 @@ function TextField(props: {
   disabled: boolean;
 }) {
   const id = useId();
-  const value = useTraining((s) => s.form[props.name]);
+  const { name } = props;
+  const value = useStore((s) => s.form[name]);
+  const range = name === 'dataDir' ? null : `${props.label}: ${fieldRange(name)}`;
+  const title = [props.title, range].filter(Boolean).join('. ') || undefined;
   return (
-    <div className={`train-field${props.wide ? ' wide' : ''}`} title={props.title}>
+    <div className={`train-field${props.wide ? ' wide' : ''}`} title={title}>
       <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
         data-testid={props.testId}
-        inputMode={props.name === 'dataDir' ? 'text' : 'decimal'}
-        value={value as string}
+        inputMode={name === 'dataDir' ? 'text' : 'decimal'}
+        value={value}
         placeholder={props.placeholder}
         disabled={props.disabled}
-        onChange={(e) => setForm({ [props.name]: e.target.value } as Partial<TrainForm>)}
+        onChange={(e) => setForm({ [name]: e.target.value } as Partial<TrainForm>)}
       />
     </div>
   );
@@ -98,14 +101,11 @@ const SCHEDULES: { value: ScheduleKind; label: string }[] = [
   { value: 'cosine', label: 'Cosine' },
 ];
 
-/** The desktop app's folder picker (the preload's bridge); browser mode has none. */
-const bridge = (globalThis as { netforge?: NetforgeBridge }).netforge;
-const chooseFolder = bridge?.chooseFolder
-  ? (title: string) => bridge.chooseFolder!(title)
-  : undefined;
-
 export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disabled: boolean }) {
-  const form = useTraining((s) => s.form);
+  const host = useHost();
+  // The desktop app's folder picker; browser mode has none.
+  const picker = host.chooseFolder !== undefined;
+  const form = useStore((s) => s.form);
   return (
     <div className="train-form">
       <Select
@@ -128,19 +128,19 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         name="dataDir"
         label="Data folder"
         testId="train-data-dir"
-        placeholder={chooseFolder ? 'default: download cache' : 'server default'}
+        placeholder={picker ? 'default: download cache' : 'server default'}
         title="A folder with the dataset's files; empty uses $NETFORGE_DATA_DIR or the download cache"
         wide
         disabled={disabled}
       />
-      {chooseFolder && (
+      {picker && (
         <div className="train-field wide">
           <button
             type="button"
             data-testid="train-choose-folder"
             disabled={disabled}
             onClick={() =>
-              void chooseFolder('Folder with the dataset files').then((dir) => {
+              void host.chooseFolder?.('Folder with the dataset files').then((dir) => {
                 if (dir) setForm({ dataDir: dir });
               })
             }
@@ -215,7 +215,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         name="validationSplit"
         label="Validation %"
         testId="train-val-split"
-        title="Hold out the last part of the training set (up to 50%) to measure validation loss and accuracy each epoch"
+        title="Hold out the last part of the training set to measure validation loss and accuracy each epoch"
         disabled={disabled}
       />
       <TextField name="seed" label="Seed" testId="train-seed" disabled={disabled} />

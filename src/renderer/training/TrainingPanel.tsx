@@ -2,20 +2,19 @@
 // progress. Curves, evaluation and runs are in the dashboard (Dashboard.tsx).
 import { useMemo } from 'react';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import { useHost } from '../host/HostContext.tsx';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
-import { useEngine } from '../project/engine.ts';
+import { canControl, isBusy, shownPhase } from '../store/training-selectors.ts';
 import { toConfig } from './config.ts';
-import { control, startRun } from './run.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingProgress } from './TrainingProgress.tsx';
-import { isBusy, useTraining } from './training-store.ts';
 
 /** Why Start is disabled, or null when it is not. */
 function useStartBlocker(busy: boolean, configReason: string | null): string | null {
   const current = useAnalysis();
   const doc = useStore((s) => s.doc);
-  const engine = useEngine();
+  const { engine } = useHost();
   // A graph that names no dataset is checked against the one it will train on (MNIST).
   const unnamed = doc.dataset === undefined;
   const checked = useMemo(
@@ -28,28 +27,30 @@ function useStartBlocker(busy: boolean, configReason: string | null): string | n
     const n = analysis.issues.length;
     return `Fix the graph first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0]!.message}`;
   }
-  if (engine?.transport === 'none')
+  if (engine.transport === 'none')
     return "Training needs Netforge's engine: use the desktop app or `netforge serve`.";
   return configReason;
 }
 
 export function TrainingPanel() {
-  const open = useTraining((s) => s.open);
-  const phase = useTraining((s) => s.phase);
-  const form = useTraining((s) => s.form);
+  const host = useHost();
+  const open = useStore((s) => s.trainingOpen);
+  const phase = useStore(shownPhase);
+  const busy = useStore(isBusy);
+  const controllable = useStore(canControl);
+  const form = useStore((s) => s.form);
   const graphDataset = useStore((s) => s.doc.dataset);
   // The graph's dataset; choosing another in the panel changes the graph's, as the inspector does.
   const dataset = graphDataset ?? 'mnist';
-  const busy = isBusy(phase);
-  const view = useTraining((s) => s.view);
-  const testAccuracy = useTraining((s) => s.evaluation?.testAccuracy ?? null);
+  const view = useStore((s) => s.centre);
+  const testAccuracy = useStore((s) => s.run?.view.evaluation?.testAccuracy ?? null);
   const result = toConfig(form, dataset);
   const blocker = useStartBlocker(busy, result.ok ? null : result.reason);
-  const canControl = phase === 'running' || phase === 'paused';
+  const { startRun, controlRun, toggleTraining, showCentre } = useStore.getState();
 
   const start = () => {
     if (!result.ok || blocker) return;
-    void startRun(useStore.getState().doc, result.config, form.dataDir.trim());
+    void startRun(host, useStore.getState().doc, result.config, form.dataDir.trim());
   };
 
   return (
@@ -63,7 +64,7 @@ export function TrainingPanel() {
         className="training-toggle"
         aria-expanded={open}
         data-testid="training-toggle"
-        onClick={() => useTraining.setState({ open: !open })}
+        onClick={toggleTraining}
       >
         <span aria-hidden="true">{open ? '▾' : '▸'}</span> Training
         {busy && <span className="muted"> · {phase}</span>}
@@ -86,7 +87,8 @@ export function TrainingPanel() {
               <button
                 type="button"
                 data-testid="train-resume"
-                onClick={() => void control('resume')}
+                disabled={!controllable}
+                onClick={() => void controlRun(host, 'resume')}
               >
                 Resume
               </button>
@@ -94,8 +96,8 @@ export function TrainingPanel() {
               <button
                 type="button"
                 data-testid="train-pause"
-                disabled={phase !== 'running'}
-                onClick={() => void control('pause')}
+                disabled={!controllable || phase !== 'running'}
+                onClick={() => void controlRun(host, 'pause')}
               >
                 Pause
               </button>
@@ -103,8 +105,8 @@ export function TrainingPanel() {
             <button
               type="button"
               data-testid="train-stop"
-              disabled={!canControl}
-              onClick={() => void control('stop')}
+              disabled={!controllable || phase === 'stopping'}
+              onClick={() => void controlRun(host, 'stop')}
             >
               Stop
             </button>
@@ -125,7 +127,7 @@ export function TrainingPanel() {
               type="button"
               className="link"
               data-testid="show-dashboard"
-              onClick={() => useTraining.setState({ view: 'dashboard' })}
+              onClick={() => showCentre('dashboard')}
             >
               Show the dashboard (curves, evaluation, runs)
             </button>

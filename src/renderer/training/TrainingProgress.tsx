@@ -1,5 +1,13 @@
 // The backend line, the progress bar with its caption, and any error.
-import { useTraining } from './training-store.ts';
+import { emptyRunView } from '../../shared/run.ts';
+import { useStore } from '../store/store.ts';
+import {
+  activityOf,
+  backendText,
+  isBusy,
+  runError,
+  shownPhase,
+} from '../store/training-selectors.ts';
 
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
@@ -11,14 +19,14 @@ export function formatEta(seconds: number): string {
 }
 
 export function TrainingProgress() {
-  const backend = useTraining((s) => s.backend);
-  const info = useTraining((s) => s.info);
-  const last = useTraining((s) => s.last);
-  const phase = useTraining((s) => s.phase);
-  const activity = useTraining((s) => s.activity);
-  const error = useTraining((s) => s.error);
-  const finished = useTraining((s) => s.finished);
-  const download = useTraining((s) => s.download);
+  // The RunView changes once per frame at most (batches are folded per frame).
+  const view = useStore((s) => s.run?.view ?? emptyRunView);
+  const phase = useStore(shownPhase);
+  const error = useStore((s) => runError(s.run));
+  const { info, last, finished, download } = view;
+  const backend = backendText(view);
+  const busy = useStore(isBusy);
+  const activity = busy ? activityOf(view) : null;
 
   const epochs = info?.epochs ?? 0;
   const total = info ? info.epochs * info.stepsPerEpoch : 0;

@@ -1,36 +1,129 @@
-// The form's text fields into a TrainConfig, or the first reason they can't be one.
+// The Training form: its fields as typed, and the three ways they meet a TrainConfig. Start
+// turns them into a config or says what is wrong with the first bad field (toConfig); Save keeps
+// each valid one in the project (savedTraining); Open and "Edit and train again" put saved
+// settings back (formFrom). Every number's limits come from the TrainConfig schema (bounds.ts).
 import type { DatasetName } from '../../shared/graph/types.ts';
-import type { Schedule, TrainConfigInput } from '../../shared/train-config.ts';
-import type { TrainForm } from './training-store.ts';
+import type { ProjectTraining } from '../../shared/project.ts';
+import {
+  scheduleSchema,
+  trainConfigSchema,
+  type OPTIMIZERS,
+  type Schedule,
+  type TrainConfigInput,
+} from '../../shared/train-config.ts';
+import { boundsOf, describeBounds, scaled, withinBounds, type NumberBounds } from './bounds.ts';
 
-export type ConfigResult = { ok: true; config: TrainConfigInput } | { ok: false; reason: string };
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export type ScheduleKind = Schedule['kind'];
+
+/**
+ * The form's fields, as typed (text until Start turns them into a TrainConfig). The dataset is
+ * not one: it is the graph's own (GraphDoc.dataset), so the shape checks use it too.
+ */
+export interface TrainForm {
+  /** A setting of this machine, not of the project: never saved in it. */
+  dataDir: string;
+  optimizer: Optimizer;
+  learningRate: string;
+  momentum: string;
+  schedule: ScheduleKind;
+  /** step: every N epochs multiply by factor. */
+  stepEvery: string;
+  stepFactor: string;
+  /** exponential: lr * rate^epoch. */
+  expRate: string;
+  /** cosine: down to this. */
+  cosineMinLr: string;
+  batchSize: string;
+  epochs: string;
+  /** Percent of the training set held out. */
+  validationSplit: string;
+  augment: boolean;
+  earlyStopping: boolean;
+  patience: string;
+  seed: string;
+  limitTrain: string;
+  limitTest: string;
+}
+
+export const initialForm: TrainForm = {
+  dataDir: '',
+  optimizer: 'sgd',
+  learningRate: '0.01',
+  momentum: '0',
+  schedule: 'constant',
+  stepEvery: '10',
+  stepFactor: '0.5',
+  expRate: '0.95',
+  cosineMinLr: '0',
+  batchSize: '32',
+  epochs: '5',
+  validationSplit: '0',
+  augment: false,
+  earlyStopping: false,
+  patience: '3',
+  seed: '42',
+  limitTrain: '',
+  limitTest: '',
+};
+
+/** The fields typed as text (not the choices among names, nor the data folder). */
+export type NumberField = Exclude<
+  { [K in keyof TrainForm]: string extends TrainForm[K] ? K : never }[keyof TrainForm],
+  'dataDir'
+>;
+
+interface FieldSpec {
+  /** How the field is named in messages (as its label reads). */
+  label: string;
+  /** In the form's units. */
+  bounds: NumberBounds;
+  /** Form units per setting unit (the validation split is typed as a percentage). */
+  scale?: number;
+}
+
+const S = trainConfigSchema.shape;
+const percent = 100;
+
+/** Every number the form takes, with the bounds of the setting it becomes. */
+export const NUMBER_FIELDS: Record<NumberField, FieldSpec> = {
+  learningRate: { label: 'Learning rate', bounds: boundsOf(S.learningRate) },
+  momentum: { label: 'Momentum', bounds: boundsOf(S.momentum) },
+  stepEvery: { label: 'Step schedule: every', bounds: boundsOf(scheduleSchema, 'everyEpochs') },
+  stepFactor: { label: 'Step schedule: factor', bounds: boundsOf(scheduleSchema, 'factor') },
+  expRate: { label: 'Decay rate', bounds: boundsOf(scheduleSchema, 'rate') },
+  cosineMinLr: { label: 'Minimum learning rate', bounds: boundsOf(scheduleSchema, 'minLr') },
+  batchSize: { label: 'Batch size', bounds: boundsOf(S.batchSize) },
+  epochs: { label: 'Epochs', bounds: boundsOf(S.epochs) },
+  validationSplit: {
+    label: 'Validation split',
+    bounds: scaled(boundsOf(S.validationSplit), percent),
+    scale: percent,
+  },
+  patience: { label: 'Patience', bounds: boundsOf(S.earlyStopping, 'patience') },
+  seed: { label: 'Seed', bounds: boundsOf(S.seed) },
+  limitTrain: { label: 'Limit train', bounds: boundsOf(S.limitTrain) },
+  limitTest: { label: 'Limit test', bounds: boundsOf(S.limitTest) },
+};
+
+/** What a number field takes, e.g. "a whole number from 1 to 10,000" (for its tooltip). */
+export const fieldRange = (name: NumberField): string => describeBounds(NUMBER_FIELDS[name].bounds);
 
 class FieldError extends Error {}
 
-function int(text: string, label: string, min: number, max: number): number {
-  const n = Number(text.trim());
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
-    throw new FieldError(
-      `${label} must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`,
-    );
-  return n;
+/** The field's value as a setting; a FieldError naming the field and its range if it is not. */
+function read(form: TrainForm, name: NumberField): number {
+  const { label, bounds, scale = 1 } = NUMBER_FIELDS[name];
+  const text = form[name].trim();
+  const n = Number(text);
+  if (text === '' || !withinBounds(n, bounds))
+    throw new FieldError(`${label} must be ${describeBounds(bounds)}.`);
+  return n / scale;
 }
 
-/** A number in [min, max]; `above` makes min itself invalid. */
-function num(text: string, label: string, min: number, max: number, above = false): number {
-  const n = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || (above && n === min) || n > max)
-    throw new FieldError(
-      `${label} must be a number ${above ? 'above' : 'from'} ${min} ${above ? 'and at most' : 'to'} ${max}.`,
-    );
-  return n;
-}
-
-/** Empty means "all"; else a whole number of at least 1. */
-function limit(text: string, label: string): number | null {
-  if (text.trim() === '') return null;
-  return int(text, label, 1, 10_000_000);
-}
+/** Empty means "all". */
+const limit = (form: TrainForm, name: 'limitTrain' | 'limitTest'): number | null =>
+  form[name].trim() === '' ? null : read(form, name);
 
 function schedule(form: TrainForm): Schedule {
   switch (form.schedule) {
@@ -39,36 +132,54 @@ function schedule(form: TrainForm): Schedule {
     case 'step':
       return {
         kind: 'step',
-        everyEpochs: int(form.stepEvery, 'Step schedule: every', 1, 10_000),
-        factor: num(form.stepFactor, 'Step schedule: factor', 0, 1, true),
+        everyEpochs: read(form, 'stepEvery'),
+        factor: read(form, 'stepFactor'),
       };
     case 'exponential':
-      return { kind: 'exponential', rate: num(form.expRate, 'Decay rate', 0, 1, true) };
+      return { kind: 'exponential', rate: read(form, 'expRate') };
     case 'cosine':
-      return { kind: 'cosine', minLr: num(form.cosineMinLr, 'Minimum learning rate', 0, 10) };
+      return { kind: 'cosine', minLr: read(form, 'cosineMinLr') };
   }
 }
 
+type Setting = keyof Omit<ProjectTraining, 'replicas'>;
+
+/** Each setting the form holds, read from its fields, in the form's order. */
+const SETTINGS: { [K in Setting]-?: (form: TrainForm) => Required<ProjectTraining>[K] } = {
+  optimizer: (f) => f.optimizer,
+  learningRate: (f) => read(f, 'learningRate'),
+  momentum: (f) => read(f, 'momentum'),
+  schedule,
+  batchSize: (f) => read(f, 'batchSize'),
+  epochs: (f) => read(f, 'epochs'),
+  validationSplit: (f) => read(f, 'validationSplit'),
+  augment: (f) => f.augment,
+  earlyStopping: (f) => (f.earlyStopping ? { patience: read(f, 'patience'), minDelta: 0 } : null),
+  seed: (f) => read(f, 'seed'),
+  limitTrain: (f) => limit(f, 'limitTrain'),
+  limitTest: (f) => limit(f, 'limitTest'),
+};
+
+export type ConfigResult = { ok: true; config: TrainConfigInput } | { ok: false; reason: string };
+
+/** The run's settings for Start, or the first field that is wrong and what it takes. */
 export function toConfig(form: TrainForm, dataset: DatasetName): ConfigResult {
   try {
-    const learningRate = num(form.learningRate, 'Learning rate', 0, 10, true);
-    const validationSplit = num(form.validationSplit, 'Validation split', 0, 50) / 100;
     const config: TrainConfigInput = {
       dataset,
       optimizer: form.optimizer,
-      learningRate,
-      momentum: form.optimizer === 'sgd' ? num(form.momentum, 'Momentum', 0, 1) : 0,
-      schedule: schedule(form),
-      batchSize: int(form.batchSize, 'Batch size', 1, 65_536),
-      epochs: int(form.epochs, 'Epochs', 1, 10_000),
-      validationSplit,
+      learningRate: SETTINGS.learningRate(form),
+      // Momentum is SGD's alone: another optimizer's run ignores what the field holds.
+      momentum: form.optimizer === 'sgd' ? SETTINGS.momentum(form) : 0,
+      schedule: SETTINGS.schedule(form),
+      batchSize: SETTINGS.batchSize(form),
+      epochs: SETTINGS.epochs(form),
+      validationSplit: SETTINGS.validationSplit(form),
       augment: dataset === 'cifar10' && form.augment,
-      earlyStopping: form.earlyStopping
-        ? { patience: int(form.patience, 'Patience', 1, 10_000), minDelta: 0 }
-        : null,
-      seed: int(form.seed, 'Seed', 0, 2 ** 31 - 1),
-      limitTrain: limit(form.limitTrain, 'Limit train'),
-      limitTest: limit(form.limitTest, 'Limit test'),
+      earlyStopping: SETTINGS.earlyStopping(form),
+      seed: SETTINGS.seed(form),
+      limitTrain: SETTINGS.limitTrain(form),
+      limitTest: SETTINGS.limitTest(form),
     };
     return { ok: true, config };
   } catch (e) {
@@ -77,27 +188,55 @@ export function toConfig(form: TrainForm, dataset: DatasetName): ConfigResult {
   }
 }
 
-/** The form's fields for a saved run's settings (to train it again with changes). */
-export function toForm(config: TrainConfigInput, base: TrainForm): TrainForm {
-  const s = config.schedule ?? { kind: 'constant' };
-  return {
-    ...base,
-    optimizer: config.optimizer ?? base.optimizer,
-    learningRate: String(config.learningRate ?? base.learningRate),
-    momentum: String(config.momentum ?? 0),
-    schedule: s.kind,
-    stepEvery: s.kind === 'step' ? String(s.everyEpochs) : base.stepEvery,
-    stepFactor: s.kind === 'step' ? String(s.factor) : base.stepFactor,
-    expRate: s.kind === 'exponential' ? String(s.rate) : base.expRate,
-    cosineMinLr: s.kind === 'cosine' ? String(s.minLr ?? 0) : base.cosineMinLr,
-    batchSize: String(config.batchSize ?? base.batchSize),
-    epochs: String(config.epochs ?? base.epochs),
-    validationSplit: String(Math.round((config.validationSplit ?? 0) * 1000) / 10),
-    augment: config.augment ?? false,
-    earlyStopping: !!config.earlyStopping,
-    patience: config.earlyStopping ? String(config.earlyStopping.patience) : base.patience,
-    seed: String(config.seed ?? base.seed),
-    limitTrain: config.limitTrain ? String(config.limitTrain) : '',
-    limitTest: config.limitTest ? String(config.limitTest) : '',
-  };
+/**
+ * The settings a project keeps of the form: each one whose fields are valid, as typed (momentum
+ * and augmentation too, whatever the optimizer and dataset, so switching back finds them).
+ */
+export function savedTraining(form: TrainForm): ProjectTraining {
+  const saved: Record<string, unknown> = {};
+  for (const [key, readSetting] of Object.entries(SETTINGS)) {
+    try {
+      saved[key] = readSetting(form);
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+    }
+  }
+  return saved as ProjectTraining;
+}
+
+const text = (n: number): string => String(n);
+
+/**
+ * The form with saved settings put in (a project's, or a reopened run's config); fields they do
+ * not name keep `base`'s values.
+ */
+export function formFrom(saved: ProjectTraining, base: TrainForm): TrainForm {
+  const f = { ...base };
+  if (saved.optimizer) f.optimizer = saved.optimizer;
+  if (saved.learningRate !== undefined) f.learningRate = text(saved.learningRate);
+  if (saved.momentum !== undefined) f.momentum = text(saved.momentum);
+  const s = saved.schedule;
+  if (s) {
+    f.schedule = s.kind;
+    if (s.kind === 'step') {
+      f.stepEvery = text(s.everyEpochs);
+      f.stepFactor = text(s.factor);
+    } else if (s.kind === 'exponential') f.expRate = text(s.rate);
+    else if (s.kind === 'cosine') f.cosineMinLr = text(s.minLr);
+  }
+  if (saved.batchSize !== undefined) f.batchSize = text(saved.batchSize);
+  if (saved.epochs !== undefined) f.epochs = text(saved.epochs);
+  if (saved.validationSplit !== undefined)
+    f.validationSplit = text(Math.round(saved.validationSplit * percent * 10) / 10);
+  if (saved.augment !== undefined) f.augment = saved.augment;
+  if (saved.earlyStopping !== undefined) {
+    f.earlyStopping = saved.earlyStopping !== null;
+    if (saved.earlyStopping) f.patience = text(saved.earlyStopping.patience);
+  }
+  if (saved.seed !== undefined) f.seed = text(saved.seed);
+  if (saved.limitTrain !== undefined)
+    f.limitTrain = saved.limitTrain === null ? '' : text(saved.limitTrain);
+  if (saved.limitTest !== undefined)
+    f.limitTest = saved.limitTest === null ? '' : text(saved.limitTest);
+  return f;
 }

@@ -25,8 +25,8 @@ import 'uplot/dist/uPlot.min.css';
 import './charts.css';
 
 export interface TrainingChartsProps {
-  batches: BatchPoint[];
-  epochs: EpochPoint[];
+  batches: readonly BatchPoint[];
+  epochs: readonly EpochPoint[];
   /** TensorBoard-style smoothing weight for the batch lines, 0 (none) to 0.99. */
   smoothing: number;
   /** Most batch points drawn per chart (thinned evenly, first and last kept). */
@@ -34,8 +34,8 @@ export interface TrainingChartsProps {
 }
 
 interface Input {
-  batches: BatchPoint[];
-  epochs: EpochPoint[];
+  batches: readonly BatchPoint[];
+  epochs: readonly EpochPoint[];
   smoothing: number;
   maxPoints: number;
 }

@@ -1,0 +1,106 @@
+// The Training panel's and the dashboard's state: the form, what the engine says of the
+// dataset, the run on show (the live one, or a saved one reopened from the runs list), the runs
+// list and the runs overlaid for comparison. The run's own state is a RunView (src/shared/run.ts)
+// folded from its events by the one reducer the server also replays (run-feed.ts); the actions
+// that talk to the engine are in run-actions.ts, the derived values in training-selectors.ts.
+import type { StateCreator } from 'zustand';
+import type { DatasetStatus, RunEntry } from '../../shared/api.ts';
+import type { BatchPoint, EpochPoint } from '../../shared/events.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
+import type { RunView } from '../../shared/run.ts';
+import type { TrainConfig } from '../../shared/train-config.ts';
+import { initialForm, type TrainForm } from '../training/config.ts';
+import { createRunActions, type RunActions } from './run-actions.ts';
+import { createRunFeed } from './run-feed.ts';
+import type { Store } from './store.ts';
+
+/** The run the dashboard shows: its RunView, and what is not run state. */
+export interface ShownRun {
+  /** Null while train.start has not answered yet. */
+  runId: string | null;
+  /** This window follows its events (started here or elsewhere), or it was reopened as saved. */
+  source: 'live' | 'saved';
+  /** The trained graph's name. */
+  name: string;
+  /** A reopened run's graph and settings, to edit and train again; null if unknown. */
+  graph: GraphDoc | null;
+  config: TrainConfig | null;
+  /** Everything its events said, folded by reduceRun. */
+  view: RunView;
+  /** train.start or runs.continue has not answered yet. */
+  pending: boolean;
+  /** Why the engine refused to start or continue it (the run never went on). */
+  refused: string | null;
+  /** Why the engine refused a pause, resume or stop. */
+  controlError: string | null;
+}
+
+/** A run's curves, kept for the comparison chart. */
+export interface CompareRun {
+  runId: string;
+  name: string;
+  batches: BatchPoint[];
+  epochs: EpochPoint[];
+}
+
+export type CompareMetric = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
+
+/** What the centre of the window shows. */
+export type Centre = 'canvas' | 'dashboard';
+
+export interface TrainingSlice extends RunActions {
+  /** The Training panel is unfolded. */
+  trainingOpen: boolean;
+  centre: Centre;
+  form: TrainForm;
+  /** What the engine says of the chosen dataset (null until asked, or without an engine). */
+  datasetStatus: DatasetStatus | null;
+  /** Null: no run on show. */
+  run: ShownRun | null;
+  runs: RunEntry[];
+  runsError: string | null;
+  /** Run ids overlaid in the comparison chart, in the order they were ticked. */
+  compare: string[];
+  compareData: Record<string, CompareRun>;
+  compareMetric: CompareMetric;
+  smoothing: number;
+
+  /** Edits the form; a change to a project's setting (not the data folder) is unsaved work. */
+  setForm: (change: Partial<TrainForm>) => void;
+  showCentre: (centre: Centre) => void;
+  toggleTraining: () => void;
+  setCompareMetric: (metric: CompareMetric) => void;
+  setSmoothing: (smoothing: number) => void;
+  setDatasetStatus: (status: DatasetStatus | null) => void;
+}
+
+export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (set, get) => {
+  // Owned by this store: the engine subscription, events held while a start is answered, and
+  // the batch events waiting for the next frame.
+  const feed = createRunFeed(set, get);
+  return {
+    trainingOpen: true,
+    centre: 'canvas',
+    form: initialForm,
+    datasetStatus: null,
+    run: null,
+    runs: [],
+    runsError: null,
+    compare: [],
+    compareData: {},
+    compareMetric: 'loss',
+    smoothing: 0.6,
+    setForm: (change) =>
+      set((s) => {
+        const keys = Object.keys(change) as (keyof TrainForm)[];
+        const edited = keys.some((k) => k !== 'dataDir' && change[k] !== s.form[k]);
+        return { form: { ...s.form, ...change }, ...(edited ? { dirty: true } : {}) };
+      }),
+    showCentre: (centre) => set({ centre }),
+    toggleTraining: () => set((s) => ({ trainingOpen: !s.trainingOpen })),
+    setCompareMetric: (compareMetric) => set({ compareMetric }),
+    setSmoothing: (smoothing) => set({ smoothing }),
+    setDatasetStatus: (datasetStatus) => set({ datasetStatus }),
+    ...createRunActions(set, get, feed),
+  };
+};
