@@ -190,6 +190,14 @@ describe('reduceRun', () => {
     expect(resumed.last).toBeNull();
   });
 
+  it('keeps a pause asked for while the data loaded when the run starts', () => {
+    const paused = reduceEvents(emptyRunView, [
+      { type: 'status', state: 'paused', step: 0 },
+      started(null),
+    ]);
+    expect(paused.phase).toBe('paused');
+  });
+
   it('settles a run that ended without a result as incomplete, and keeps an ended one', () => {
     const dead = reduceEvents(emptyRunView, [started(null), batch(1)]);
     expect(settleRun(dead).phase).toBe('incomplete');

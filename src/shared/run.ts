@@ -124,7 +124,8 @@ function apply(v: RunView, e: TrainingEvent): void {
       return;
     case 'run-started': {
       reopen(v);
-      v.phase = 'running';
+      // A pause or stop asked for while the data loaded has taken effect already.
+      if (v.phase !== 'paused' && v.phase !== 'stopping') v.phase = 'running';
       v.backend = e.backend;
       v.info = {
         totalParams: e.totalParams,
