@@ -182,6 +182,14 @@ const ENGINE = {
     what: 'The engine and the app disagree on a message',
     fix: 'Restart Netforge; if it persists, reinstall it so both come from one version.',
   },
+  E_EXPORT_UNSUPPORTED: {
+    what: 'The export format cannot express some layers of the network',
+    fix: 'Choose another format, or change the layers the message names (the Export dialog marks them on the canvas).',
+  },
+  E_EXPORT: {
+    what: 'The export could not be written',
+    fix: 'Check that the destination folder exists and is writable; nothing partial was left there.',
+  },
   E_INTERNAL: {
     what: 'Netforge failed in a way it did not expect',
     fix: 'Try again; if it persists, report it with the message and the run folder.',

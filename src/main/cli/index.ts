@@ -1,5 +1,5 @@
 // `netforge <command>`: Netforge from a terminal. One file per command (templates.ts, summary.ts,
-// train.ts, evaluate.ts, bench.ts, serve.ts), the shared option parsing in options.ts. Each
+// train.ts, evaluate.ts, bench.ts, export.ts, serve.ts), the shared option parsing in options.ts. Each
 // command's module is loaded when it runs, so the commands that only read the graph (templates,
 // summary) do not load TensorFlow.js and are quick; train and evaluate run the engine in its own
 // process (engine-job.ts).
@@ -21,6 +21,10 @@ Commands:
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
                                          training throughput on random data (see README, Performance)
+  export <run-dir|graph.json|template> --format tfjs|keras-h5|onnx|keras-py|pytorch [--out PATH]
+      [--dataset mnist|cifar10] [--distribute] [--json]
+                                         the model as files other tools open (a run folder: its
+                                         trained weights; a graph or template: initial weights)
   serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--rebuild]
                                          browser mode: the app at http://127.0.0.1:PORT/?token=...
       --port N            (default: a free port)   --open   open the address in a browser
@@ -51,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./evaluate.ts')).evaluateCommand(rest[0], o);
       case 'bench':
         return await (await import('./bench.ts')).benchCommand(o);
+      case 'export':
+        return await (await import('./export.ts')).exportCommand(rest[0], o);
       case 'serve':
         return await (await import('./serve.ts')).serveCommand(o);
       default:

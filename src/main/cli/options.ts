@@ -43,6 +43,8 @@ const OPTIONS = {
   'projects-dir': { type: 'string' },
   'runs-dir': { type: 'string' },
   rebuild: { type: 'boolean' },
+  format: { type: 'string' },
+  distribute: { type: 'boolean' },
 } as const;
 
 /** The command line split into options and positionals (the command first). */

@@ -28,6 +28,8 @@ export const RUN_FILES = {
   model: 'model',
   /** `last` and `best`, each a folder of CHECKPOINT_FILES. */
   checkpoints: 'checkpoints',
+  /** One ExportRecord per line: what was exported from this run, where and when. */
+  exports: 'exports.jsonl',
 } as const;
 
 /** Names inside a checkpoint folder. A tensor file `x.bin` is described by `x.json`. */
@@ -113,3 +115,14 @@ export const modelJsonSchema = z.object({
   modelTopology: z.record(z.string(), z.unknown()),
   weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.unknown()) })),
 });
+
+/** A line of exports.jsonl. */
+export const exportRecordSchema = z.object({
+  format: z.string(),
+  /** Where it was written (absolute). */
+  path: z.string(),
+  files: z.array(z.string()),
+  /** ISO 8601. */
+  at: z.string(),
+});
+export type ExportRecord = z.infer<typeof exportRecordSchema>;

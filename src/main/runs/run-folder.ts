@@ -13,6 +13,8 @@
 //   evaluation.json, run.json   engine                           when the run ends
 //   error.json                  engine                           before it reports a run's failure
 //                               main, only if the engine died    (E_ENGINE_DIED: nobody else can)
+//   exports.jsonl               whoever exports the run's model  appended, one whole line each
+//                               (CLI or main; lines are appended, never rewritten)
 //   run.json, evaluation.json,  engine: removed when a run resumes, so that what is left
 //   error.json                  describes this attempt
 //
@@ -39,18 +41,26 @@ import { modelFiles, type ModelFiles } from './model-files.ts';
 import {
   RUN_FILES,
   evaluationFileSchema,
+  exportRecordSchema,
   runErrorFileSchema,
   runResultSchema,
   runStartFieldsSchema,
   runStartSchema,
   type CheckpointKind,
   type EvaluationFile,
+  type ExportRecord,
   type RunErrorFile,
   type RunResult,
   type RunStart,
 } from './run-files.ts';
 
-export type { CheckpointKind, RunErrorFile, RunResult, RunStart } from './run-files.ts';
+export type {
+  CheckpointKind,
+  ExportRecord,
+  RunErrorFile,
+  RunResult,
+  RunStart,
+} from './run-files.ts';
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 1);
 
@@ -183,6 +193,26 @@ export class RunFolder {
   writeError(error: RunErrorFile): Promise<void> {
     return writeFileAtomic(this.errorFile, pretty({ type: 'error', ...error }));
   }
+  /** Records an export of this run's model (exports.jsonl; appends, so exporters never race). */
+  recordExport(record: ExportRecord): Promise<void> {
+    return appendFile(this.exportsFile, `${JSON.stringify(exportRecordSchema.parse(record))}\n`);
+  }
+  /** The exports recorded so far, oldest first; damaged lines are skipped. */
+  async readExports(): Promise<ExportRecord[]> {
+    const text = await readTextOrEmpty(this.exportsFile);
+    return text.split('\n').flatMap((line) => {
+      try {
+        const r = exportRecordSchema.safeParse(JSON.parse(line));
+        return r.success ? [r.data] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+  get exportsFile(): string {
+    return join(this.dir, RUN_FILES.exports);
+  }
+
   /** Removes run.json, evaluation.json and error.json: a resumed run writes them again. */
   async clearOutcome(): Promise<void> {
     for (const file of [this.resultFile, this.evaluationFile, this.errorFile])
