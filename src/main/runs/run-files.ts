@@ -8,6 +8,7 @@ import {
   backendInfoSchema,
   epochPointSchema,
   evaluationSchema,
+  finishedEventSchema,
   runErrorSchema,
 } from '../../shared/events.ts';
 
@@ -72,18 +73,13 @@ export type EvaluationFile = z.infer<typeof evaluationFileSchema>;
 export const runErrorFileSchema = runErrorSchema;
 export type RunErrorFile = z.infer<typeof runErrorFileSchema>;
 
-/** run.json: the run's finished event and the backend that trained it. */
-export const runResultSchema = z.object({
-  status: z.enum(['completed', 'stopped', 'early-stopped']),
-  /** Where the run was when it ended (absolute; never read, the folder may have moved). */
-  runDir: z.string(),
-  epochs: z.number().int(),
-  step: z.number().int(),
-  seconds: z.number(),
-  testAccuracy: z.number().nullable(),
-  testLoss: z.number().nullable(),
-  backend: backendInfoSchema,
-});
+/**
+ * run.json: the run's finished event (its `type` is not read; runDir is where the run was when
+ * it ended, never read, as the folder may have moved) and the backend that trained it.
+ */
+export const runResultSchema = finishedEventSchema
+  .omit({ type: true })
+  .extend({ backend: backendInfoSchema });
 export type RunResult = z.infer<typeof runResultSchema>;
 
 /** One epoch as a checkpoint's history keeps it. */
