@@ -28,7 +28,8 @@ import { preflight } from '../engine/preflight.ts';
 import { EngineHost } from '../host/engine-host.ts';
 import { RunsError } from '../runs/errors.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
-import { readRunDetail } from '../runs/run-detail.ts';
+import { readRunDetail, viewOf } from '../runs/run-detail.ts';
+import { emptyRunView, reduceRun, type RunView } from '../../shared/run.ts';
 import { RunFolder, type RunStart } from '../runs/run-folder.ts';
 import { checkIndex, TestImages } from '../runs/test-images.ts';
 
@@ -77,6 +78,12 @@ interface CurrentRun {
   paused: boolean;
   /** Its finished or error event has been seen; the engine may still be tidying up. */
   ended: boolean;
+  /**
+   * Its events as they were relayed, folded with reduceRun: runs.get answers with this while it
+   * is the current run, since the engine appends each event to metrics.jsonl after sending it
+   * and the file may lag by an event.
+   */
+  view: RunView;
 }
 
 /** `2026-11-26T09-51-05-123Z`: an ISO time that is a valid file name. */
@@ -233,7 +240,11 @@ export class TrainingService {
 
   /** Makes `runId` the run in progress and hands its request to the engine. */
   private async launch(runId: string, request: TrainRequest): Promise<TrainStartResult> {
-    this.current = { runId, runDir: request.runDir, paused: false, ended: false };
+    // A continued run goes on from what its folder holds so far.
+    const view = request.resume
+      ? viewOf(await new RunFolder(request.runDir).readMetrics(), null, true)
+      : emptyRunView;
+    this.current = { runId, runDir: request.runDir, paused: false, ended: false, view };
     try {
       await this.host.send({ type: 'train', request });
     } catch (e) {
@@ -293,7 +304,9 @@ export class TrainingService {
 
   /** Everything kept of one run (runs.get); E_NOT_FOUND if the runs folder has no such run. */
   async get(runId: string): Promise<RunDetail> {
-    return readRunDetail(await this.requireEntry(runId));
+    const detail = await readRunDetail(await this.requireEntry(runId));
+    const current = this.current;
+    return current?.runId === runId ? { ...detail, view: current.view } : detail;
   }
 
   /**
@@ -487,6 +500,7 @@ export class TrainingService {
     if (event.type === 'status' && event.state !== 'stopping')
       run.paused = event.state === 'paused';
     if (event.type === 'finished' || event.type === 'error') run.ended = true;
+    run.view = reduceRun(run.view, event);
     const push: EventPush = { type: 'event', runId: run.runId, event };
     for (const fn of this.subscribers) {
       try {
