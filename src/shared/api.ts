@@ -12,6 +12,7 @@ import type { ApiErrorCode } from './errors.ts';
 import { trainingEventSchema } from './events.ts';
 import { DATASETS, graphDocSchema } from './graph/types.ts';
 import { runViewSchema } from './run.ts';
+import { EXPORT_FORMATS } from './export/formats.ts';
 import { trainConfigSchema } from './train-config.ts';
 
 /** Names Windows reserves for devices, with or without an extension ("NUL", "com1.backup"). */
@@ -75,6 +76,17 @@ export const runEntrySchema = z.object({
 });
 export type RunEntry = z.infer<typeof runEntrySchema>;
 
+/** One export of a run's model (its exports.jsonl). */
+export const exportRecordSchema = z.object({
+  format: z.string(),
+  /** Where it was written (absolute). */
+  path: z.string(),
+  files: z.array(z.string()),
+  /** ISO 8601. */
+  at: z.string(),
+});
+export type ExportRecordInfo = z.infer<typeof exportRecordSchema>;
+
 export const runDetailSchema = z.object({
   entry: runEntrySchema,
   /** The trained graph (graph.json), null if the run folder lacks it. */
@@ -85,6 +97,8 @@ export const runDetailSchema = z.object({
   dataDir: z.string().nullable(),
   /** Its events (metrics.jsonl) folded by reduceRun, as the live dashboard shows them. */
   view: runViewSchema,
+  /** What was exported from it, oldest first. */
+  exports: z.array(exportRecordSchema).default([]),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
@@ -176,6 +190,17 @@ export function utf8Bytes(text: string): number {
   }
   return bytes;
 }
+
+/** An export's file or folder name in the exports folder, e.g. `lenet-5.onnx`. */
+export const exportNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,119}$/,
+    'an export name holds letters, digits, spaces, _ . - (at most 120)',
+  )
+  .refine((n) => !/[ .]$/.test(n) && !/\.\./.test(n), {
+    message: 'an export name cannot end in a space or a dot, or hold ".."',
+  });
 
 const runRef = z.object({ runId: runIdSchema });
 const noParams = z.object({});
@@ -310,6 +335,35 @@ export const API = {
     params: runRef,
     result: runRef,
     errors: ['E_NOT_FOUND', 'E_BUSY', ...RUN_IO],
+  }),
+  'export.write': method({
+    doc: "Writes a run's trained model, or a design with its initial weights, as files another tool opens, into the exports folder.",
+    params: z.object({
+      /** A finished run's trained model; or `graph` (with `config`) for an untrained design. */
+      runId: runIdSchema.optional(),
+      graph: graphDocSchema.optional(),
+      config: trainConfigSchema.partial().optional(),
+      format: z.enum(EXPORT_FORMATS),
+      /** The file (or folder) name in the exports folder. */
+      name: exportNameSchema,
+      /** keras-py: train under tf.distribute.MirroredStrategy. */
+      distribute: z.boolean().default(false),
+    }),
+    result: z.object({
+      format: z.enum(EXPORT_FORMATS),
+      path: z.string(),
+      files: z.array(z.string()),
+      trained: z.boolean(),
+    }),
+    errors: [
+      'E_EXPORT_UNSUPPORTED',
+      'E_EXPORT',
+      'E_NOT_FOUND',
+      'E_NO_MODEL',
+      'E_BAD_REQUEST',
+      'E_GRAPH',
+      ...RUN_IO,
+    ],
   }),
   'datasets.status': method({
     doc: 'Whether a dataset is on disk yet, and where, or what a download would fetch.',

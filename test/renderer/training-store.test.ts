@@ -40,6 +40,7 @@ const detail = (runId: string, status: RunEntry['status'], events: TrainingEvent
     config: null,
     dataDir: null,
     view: active ? view : settleRun(view),
+    exports: [],
   };
 };
 

@@ -13,6 +13,7 @@ import {
 } from '../../shared/api.ts';
 import { CodedError, toCodedError, type ErrorCode } from '../../shared/errors.ts';
 import { datasetStatus } from '../engine/datasets/index.ts';
+import { writeExport } from './exports.ts';
 import { listProjects, readProject, writeProject } from './projects.ts';
 import type { TrainingService } from './training-service.ts';
 
@@ -21,6 +22,8 @@ export { defaultProjectsDir, PROJECT_SUFFIX } from './projects.ts';
 export interface RequestContext {
   /** Folder holding `<name>.netforge.json` files; created when first needed. */
   projectsDir: string;
+  /** Where export.write writes (default: $NETFORGE_EXPORTS_DIR or ~/Netforge/exports). */
+  exportsDir?: string;
   /** Runs train.* and runs.*; without it they fail with E_NO_TRAINING. */
   training?: TrainingService;
 }
@@ -66,6 +69,7 @@ const handlers: Handlers = {
     await training(ctx).delete(p.runId);
     return { runId: p.runId };
   },
+  'export.write': (p, ctx) => writeExport(p, ctx.training, ctx.exportsDir),
   'datasets.status': (p, ctx) =>
     datasetStatus(p.dataset, {
       dataDir: p.dataDir ?? null,

@@ -303,6 +303,11 @@ export class TrainingService {
   }
 
   /** Everything kept of one run (runs.get); E_NOT_FOUND if the runs folder has no such run. */
+  /** A run's folder, for work on its files (export); E_NOT_FOUND if there is no such run. */
+  async runDirOf(runId: string): Promise<string> {
+    return (await this.requireEntry(runId)).runDir;
+  }
+
   async get(runId: string): Promise<RunDetail> {
     const detail = await readRunDetail(await this.requireEntry(runId));
     const current = this.current;

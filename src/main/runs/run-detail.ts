@@ -30,12 +30,13 @@ export function viewOf(metrics: string, error: RunErrorInfo | null, active: bool
 /** Everything kept of the run `entry` describes (see RunDetail), read from its folder. */
 export async function readRunDetail(entry: RunEntry): Promise<RunDetail> {
   const folder = new RunFolder(entry.runDir);
-  const [graph, config, start, metrics, error] = await Promise.all([
+  const [graph, config, start, metrics, error, exports] = await Promise.all([
     folder.readGraph(),
     folder.readConfig(),
     folder.readStart(),
     folder.readMetrics(),
     folder.readError(),
+    folder.readExports(),
   ]);
   const active = entry.status === 'running' || entry.status === 'paused';
   return {
@@ -44,5 +45,6 @@ export async function readRunDetail(entry: RunEntry): Promise<RunDetail> {
     config,
     dataDir: start?.dataDir ?? null,
     view: viewOf(metrics, error, active),
+    exports,
   };
 }

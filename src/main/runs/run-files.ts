@@ -4,6 +4,8 @@
 // Only run-folder.ts, checkpoint-files.ts and model-files.ts use the names.
 import { z } from 'zod';
 
+import { exportRecordSchema } from '../../shared/api.ts';
+
 import {
   backendInfoSchema,
   epochPointSchema,
@@ -112,13 +114,6 @@ export const modelJsonSchema = z.object({
   weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.unknown()) })),
 });
 
-/** A line of exports.jsonl. */
-export const exportRecordSchema = z.object({
-  format: z.string(),
-  /** Where it was written (absolute). */
-  path: z.string(),
-  files: z.array(z.string()),
-  /** ISO 8601. */
-  at: z.string(),
-});
+/** A line of exports.jsonl (the API's record of an export). */
+export { exportRecordSchema };
 export type ExportRecord = z.infer<typeof exportRecordSchema>;
