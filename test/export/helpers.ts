@@ -4,7 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+import type * as TF from '@tensorflow/tfjs';
+
 import type { Tf } from '../../src/main/engine/backend.ts';
+import type { ExportSource } from '../../src/main/engine/export/source.ts';
 import { normaliser } from '../../src/main/engine/batches.ts';
 import { locateTestSplit, readTestSplit } from '../../src/main/engine/datasets/index.ts';
 import { rng } from '../../src/main/engine/random.ts';
@@ -215,4 +218,33 @@ export function convVariantsGraph(): GraphDoc {
     ['dense', { units: 10, activation: 'softmax' }, 'classifier'],
   ]);
   return g.build();
+}
+
+/**
+ * `source` cut after the layer `name`: its ancestors and itself, the layer's output as the
+ * model's, sharing the weights. Exporting each layer's cut compares every layer's own output
+ * (a deep random network's final output hardly depends on its early layers).
+ */
+export function cutAt(tf: Tf, source: ExportSource, name: string): ExportSource {
+  const byName = new Map(source.network.layers.map((l) => [l.name, l]));
+  const keep = new Set<string>();
+  const visit = (n: string): void => {
+    if (keep.has(n)) return;
+    keep.add(n);
+    byName.get(n)!.inputs.forEach(visit);
+  };
+  visit(name);
+  const layers = source.network.layers.filter((l) => keep.has(l.name));
+  // A Conv2DTranspose built as Netforge's class applies its activation as `<name>_act`.
+  const last =
+    source.model.layers.find((l) => l.name === `${name}_act`) ?? source.model.getLayer(name);
+  const model = tf.model({
+    inputs: source.model.inputs,
+    outputs: last.output as TF.SymbolicTensor,
+  });
+  return {
+    ...source,
+    network: { layers, input: source.network.input, output: byName.get(name)! },
+    model,
+  };
 }

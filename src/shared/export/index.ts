@@ -2,5 +2,6 @@
 // here, its writer in engine/export/ and a line in WRITERS). Import the formats from here, so
 // that each is declared before it is asked for.
 import './tfjs.ts';
+import './onnx.ts';
 
 export * from './formats.ts';
