@@ -54,7 +54,7 @@ async function exportOnnx(source: ExportSource): Promise<string> {
   const files = await staged(file, 'file', (path) =>
     onnxWriter.write(tf, source, path, {}, () => {}),
   );
-  expect(files).toHaveLength(1);
+  expect(files).toEqual(['model.onnx']);
   written.push(file);
   return file;
 }

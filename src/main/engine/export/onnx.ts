@@ -2,9 +2,11 @@
 // input and output are in the model's own layout (NHWC images); inside, image tensors are NCHW
 // (onnx/builder.ts). Each kind's nodes come from its emitter (onnx/layers.ts, onnx/conv.ts).
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+import pkg from '../../../../package.json' with { type: 'json' };
 
 import { formatInfo, type Unsupported } from '../../../shared/export/index.ts';
-import { isOnnxKind } from '../../../shared/export/onnx.ts';
 import type { FlatLayer } from '../../../shared/graph/layers.ts';
 import { CodedError } from '../../../shared/errors.ts';
 import type { Tf } from '../backend.ts';
@@ -36,13 +38,13 @@ export const onnxWriter: ExportWriter = {
       values.set(layer.name, emit({ g, layer, xs, weight: (name) => weights.get(name) ?? null }));
     });
     const last = values.get(network.output.name)!;
-    // The output in the model's own layout, under the output layer's name where it is free.
+    // The output in the model's own layout, as the input (NHWC for images).
     const out = last.nchw ? g.toNhwc(last, network.output.name).name : last.name;
     progress(0.85, 'Encoding the ONNX model');
     const bytes = encodeModel({
       irVersion: IR_VERSION,
       producerName: 'Netforge',
-      producerVersion: '0.1.0',
+      producerVersion: pkg.version,
       modelVersion: 1,
       docString: `${graph.name}, exported by Netforge with ${source.trained ? 'its trained weights' : 'the initial weights of an untrained design'}. Input: ${layout(network.input.outputShape)}.`,
       opsetImport: [{ domain: '', version: OPSET }],
@@ -61,9 +63,13 @@ export const onnxWriter: ExportWriter = {
     progress(0.95, 'Writing the file');
     await writeFile(staged, bytes);
     progress(1, 'Done');
-    return [staged.split(/[\\/]/).pop()!];
+    return [finalName(staged)];
   },
 };
+
+/** The name the file gets once staged() renames `.<name>.partial-<tag>` into place. */
+const finalName = (staged: string): string =>
+  basename(staged).replace(/^\.(.+)\.partial-[^.]+$/, '$1');
 
 const layout = (shape: number[]): string =>
   shape.length === 3 ? `[batch, ${shape.join(', ')}] (NHWC)` : `[batch, ${shape.join(', ')}]`;
@@ -84,8 +90,7 @@ function refuseUnsupported(layers: FlatLayer[]): void {
   const bad: Unsupported[] = [];
   for (const l of layers) {
     const reason = info.unsupported(l);
-    if (reason || !isOnnxKind(l.kind))
-      bad.push({ nodeId: l.nodeId, layer: l.name, reason: reason ?? 'no emitter' });
+    if (reason) bad.push({ nodeId: l.nodeId, layer: l.name, reason });
   }
   if (bad.length)
     throw new CodedError(

@@ -71,90 +71,56 @@ function depthwiseWeight(c: EmitContext): string {
   return initializer(c, 'depthwise_kernel', { shape: [ch * m, 1, kh, kw], data: w.data });
 }
 
-function convOp(
+/** A Conv over the layer's window: its kernel, strides and padding, and `dilation`. */
+function windowConv(
   c: EmitContext,
-  x: Value,
-  inputs: string[],
-  opts: { kernel: Pair; strides: Pair; dilation: Pair; padding: Padding; group: number },
-  suffix: string,
+  weights: string[],
+  group: number,
+  dilation: Pair,
+  out: string,
 ): Value {
+  const p = params(c);
   const attrs = {
-    kernel_shape: opts.kernel,
-    strides: opts.strides,
-    dilations: opts.dilation,
-    pads: windowPads(opts.padding, hwOf(c), opts.kernel, opts.strides, opts.dilation),
-    group: opts.group,
+    kernel_shape: p.kernelSize,
+    strides: p.strides,
+    dilations: dilation,
+    pads: windowPads(p.padding, hwOf(c), p.kernelSize, p.strides, dilation),
+    group,
   };
-  return {
-    name: c.g.op('Conv', [x.name, ...inputs], `${c.layer.name}${suffix}`, attrs),
-    nchw: true,
-  };
+  return { name: c.g.op('Conv', [nchwInput(c).name, ...weights], out, attrs), nchw: true };
 }
+
+const channelsIn = (c: EmitContext): number => c.layer.inputShapes[0]![2]!;
 
 const conv2d: Emitter = (c) => {
   const p = params(c);
-  const x = nchwInput(c);
-  const inputs = [convWeight(c, 'kernel'), ...biasInput(c)];
-  const y = convOp(
-    c,
-    x,
-    inputs,
-    {
-      kernel: p.kernelSize,
-      strides: p.strides,
-      dilation: p.dilation,
-      padding: p.padding,
-      group: 1,
-    },
-    '',
-  );
-  return activate(c, y, p.activation);
+  const weights = [convWeight(c, 'kernel'), ...biasInput(c)];
+  return activate(c, windowConv(c, weights, 1, p.dilation, c.layer.name), p.activation);
 };
 
+/** One group per input channel; tfjs's DepthwiseConv2D has no dilation. */
 const depthwiseConv2d: Emitter = (c) => {
   const p = params(c);
-  const x = nchwInput(c);
-  const channels = c.layer.inputShapes[0]![2]!;
-  const inputs = [depthwiseWeight(c), ...biasInput(c)];
-  const y = convOp(
-    c,
-    x,
-    inputs,
-    {
-      kernel: p.kernelSize,
-      strides: p.strides,
-      dilation: [1, 1],
-      padding: p.padding,
-      group: channels,
-    },
-    '',
-  );
+  const weights = [depthwiseWeight(c), ...biasInput(c)];
+  const y = windowConv(c, weights, channelsIn(c), [1, 1], c.layer.name);
   return activate(c, y, p.activation);
 };
 
 /** A depthwise Conv (one group per input channel, no bias), then a 1x1 Conv with the bias. */
 const separableConv2d: Emitter = (c) => {
   const p = params(c);
-  const x = nchwInput(c);
-  const channels = c.layer.inputShapes[0]![2]!;
-  const opts = {
-    kernel: p.kernelSize,
-    strides: p.strides,
-    dilation: p.dilation,
-    padding: p.padding,
-    group: channels,
-  };
-  const depthwise = convOp(c, x, [depthwiseWeight(c)], opts, '/depthwise');
-  const pointwise = {
-    name: c.g.op(
-      'Conv',
-      [depthwise.name, convWeight(c, 'pointwise_kernel'), ...biasInput(c)],
-      c.layer.name,
-      { kernel_shape: [1, 1] },
-    ),
-    nchw: true,
-  };
-  return activate(c, pointwise, p.activation);
+  const depthwise = windowConv(
+    c,
+    [depthwiseWeight(c)],
+    channelsIn(c),
+    p.dilation,
+    `${c.layer.name}/depthwise`,
+  );
+  const weights = [convWeight(c, 'pointwise_kernel'), ...biasInput(c)];
+  const pointwise = c.g.op('Conv', [depthwise.name, ...weights], c.layer.name, {
+    kernel_shape: [1, 1],
+  });
+  return activate(c, { name: pointwise, nchw: true }, p.activation);
 };
 
 /**
