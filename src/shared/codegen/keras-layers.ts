@@ -16,8 +16,8 @@ export interface KerasLayer {
   inputs: string[];
   /** Its weights in Keras's order (kernel, bias; gamma, beta, moving_mean, moving_variance). */
   weights: string[];
-  /** The tfjs layer of the trained model that holds those weights. */
-  weightsFrom: string;
+  /** The tfjs layer of the trained model that holds those weights (null when it has none). */
+  weightsFrom: string | null;
   /** The Netforge layer it comes from (a layer may become two Keras layers). */
   source: FlatLayer;
 }
@@ -125,7 +125,7 @@ const KINDS: Record<string, (p: Params, l: FlatLayer) => Part[]> = {
         kernel_size: pair(p.kernelSize),
         strides: pair(p.strides),
         padding: p.padding as string,
-        output_padding: transposeOutputPadding(l),
+        output_padding: transposeOutputPadding(l).padding,
         activation: ACTIVATION[p.activation as string]!,
         use_bias: p.useBias as boolean,
       },
@@ -197,38 +197,48 @@ const KINDS: Record<string, (p: Params, l: FlatLayer) => Part[]> = {
 };
 
 /**
- * Keras's output_padding for a Conv2DTranspose. Keras makes (i-1)s + k - 2*floor(k/2) + a for
- * 'same' and (i-1)s + k + a for 'valid' (a < s), and without output_padding i*s and
- * i*s + max(k-s, 0): the sizes tfjs makes without it. With output padding Netforge follows
- * TensorFlow's conv2d_transpose, (i-1)s + 1 + a for 'same' (every size that a stride-s 'same'
- * convolution maps back to i), so an even kernel needs Keras's a one higher; the one size where
- * that reaches the stride, i*s, is Keras's size without output_padding. Keras can therefore make
- * every size Netforge makes; both hand it to TensorFlow's conv2d_transpose, which computes the
- * same values for the same sizes.
+ * Keras's output_padding for a Conv2DTranspose, or why no output_padding makes its size. Keras
+ * makes (i-1)s + k - 2*floor(k/2) + a for 'same' and (i-1)s + k + a for 'valid', with a below the
+ * stride and set on both axes or neither; without it, i*s and i*s + max(k-s, 0), the sizes tfjs
+ * makes without it. With output padding Netforge follows TensorFlow's conv2d_transpose, whose
+ * 'same' makes (i-1)s + 1 + a (every size a stride-s 'same' convolution maps back to i), so an
+ * even kernel needs Keras's a one higher: for the largest size, i*s, that is the stride. Keras
+ * makes that size only without output_padding, so only when the other axis needs none either.
+ * Both hand the size to TensorFlow's conv2d_transpose, which computes the same values for it.
  */
-export function transposeOutputPadding(l: FlatLayer): Pair | null {
+export function transposeOutputPadding(l: FlatLayer): {
+  padding: Pair | null;
+  reason: string | null;
+} {
   const p = l.params as { kernelSize: Pair; strides: Pair; padding: 'valid' | 'same' };
   const input = l.inputShapes[0]!;
   const axes = [0, 1].map((a) => {
     const [i, o, k, s] = [input[a]!, l.outputShape[a]!, p.kernelSize[a]!, p.strides[a]!];
     const plain = p.padding === 'same' ? i * s : i * s + Math.max(k - s, 0);
     const pad = o - ((i - 1) * s + k - 2 * (p.padding === 'same' ? Math.floor(k / 2) : 0));
-    return { o, s, plain, pad };
+    return { axis: a === 0 ? 'height' : 'width', i, o, k, s, plain, pad };
   });
-  if (axes.every((x) => x.o === x.plain)) return null;
+  if (axes.every((x) => x.o === x.plain)) return { padding: null, reason: null };
   const bad = axes.find((x) => x.pad < 0 || x.pad >= x.s);
-  if (bad) throw new Error(`${l.name}: no Keras output_padding makes ${bad.o} (see above)`);
-  return [axes[0]!.pad, axes[1]!.pad];
+  if (!bad) return { padding: [axes[0]!.pad, axes[1]!.pad], reason: null };
+  return {
+    padding: null,
+    reason:
+      `Keras's Conv2DTranspose sets output padding on both axes or neither, below the stride; ` +
+      `the ${bad.axis} ${bad.o} from ${bad.i} (kernel ${bad.k}, stride ${bad.s}, padding "${p.padding}") ` +
+      `would need ${bad.pad} while the other axis needs output padding. ` +
+      `Use an odd kernel size, or output sizes ${axes.map((x) => x.plain).join('x')} (no output padding).`,
+  };
 }
 
 /**
- * Why Keras cannot express `layer`, or null. Keras has every layer Netforge has, with every
- * parameter value; a kind added to Netforge without a row in the table above is refused by name.
+ * Why Keras cannot express `layer`, or null. A kind added to Netforge without a row in the table
+ * above is refused by name.
  */
 export function kerasUnsupported(layer: FlatLayer): string | null {
-  return KINDS[layer.kind]
-    ? null
-    : `Keras export has no counterpart for ${layer.spec.label} (kind "${layer.kind}") yet.`;
+  if (!KINDS[layer.kind])
+    return `Keras export has no counterpart for ${layer.spec.label} (kind "${layer.kind}") yet.`;
+  return layer.kind === 'conv2dTranspose' ? transposeOutputPadding(layer).reason : null;
 }
 
 /** The Keras layers of a network Keras can express (check with kerasUnsupported first). */
@@ -238,7 +248,8 @@ export function kerasModel(net: FlatNetwork): KerasModel {
   const outputOf = new Map<string, string>();
   for (const l of net.layers) {
     const make = KINDS[l.kind];
-    if (!make) throw new Error(`${l.name}: ${kerasUnsupported(l)}`);
+    const why = kerasUnsupported(l);
+    if (!make || why) throw new Error(`${l.name}: ${why}`);
     let inputs = l.inputs.map((n) => outputOf.get(n)!);
     for (const part of withRelu6Split(make(l.params, l))) {
       const name = part.suffix ? `${l.name}_${part.suffix}` : l.name;
@@ -248,7 +259,7 @@ export function kerasModel(net: FlatNetwork): KerasModel {
         args: part.args,
         inputs,
         weights: part.weights ?? [],
-        weightsFrom: l.name,
+        weightsFrom: part.weights?.length ? l.name : null,
         source: l,
       });
       inputs = [name];

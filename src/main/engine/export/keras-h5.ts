@@ -60,6 +60,7 @@ async function weightValues(
   model: ExportSource['model'],
   l: KerasLayer,
 ): Promise<{ name: string; shape: number[]; data: Float32Array }[]> {
+  if (!l.weightsFrom) return [];
   const tfLayer = model.getLayer(l.weightsFrom);
   const byName = new Map(tfLayer.weights.map((w) => [w.originalName.split('/').pop()!, w]));
   if (byName.size !== l.weights.length || l.weights.some((w) => !byName.has(w)))
@@ -102,6 +103,7 @@ export const kerasH5Writer: ExportWriter = {
       );
       weights.create_attribute('backend', 'tensorflow');
       weights.create_attribute('keras_version', KERAS_VERSION);
+      let written = 0;
       for (const [i, l] of layers.entries()) {
         const g = weights.create_group(l.name);
         const values = await weightValues(source.model, l);
@@ -109,6 +111,7 @@ export const kerasH5Writer: ExportWriter = {
         if (names.length) g.create_attribute('weight_names', names);
         // Keras writes an empty list for a layer without weights; h5py reads it back as [].
         else g.create_attribute('weight_names', [], [0], 'S1');
+        written += values.length;
         if (values.length) {
           const inner = g.create_group(l.name);
           for (const v of values)
@@ -121,6 +124,11 @@ export const kerasH5Writer: ExportWriter = {
         }
         progress((i + 1) / layers.length, `Wrote ${l.name}`);
       }
+      if (written !== source.model.weights.length)
+        throw new CodedError(
+          'E_INTERNAL',
+          `The Keras layers hold ${written} of the trained model's ${source.model.weights.length} weights. Report this with the project file.`,
+        );
     } finally {
       f.close();
     }
