@@ -17,7 +17,7 @@ export interface KerasScriptOptions {
 }
 
 /** The argument Keras takes first, written without its name as the chapter does. */
-const POSITIONAL: Record<string, string> = {
+export const POSITIONAL: Record<string, string> = {
   Dense: 'units',
   Conv2D: 'filters',
   Conv2DTranspose: 'filters',
