@@ -3,5 +3,7 @@
 // that each is declared before it is asked for.
 import './tfjs.ts';
 import './onnx.ts';
+import './keras-h5.ts';
+import './keras-py.ts';
 
 export * from './formats.ts';
