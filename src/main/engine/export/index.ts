@@ -2,5 +2,8 @@
 // writer file here + this line).
 import type { ExportFormat } from '../../../shared/export/formats.ts';
 import type { ExportWriter } from './writer.ts';
+import { pytorchWriter } from './pytorch.ts';
 
-export const WRITERS: Partial<Record<ExportFormat, ExportWriter>> = {};
+export const WRITERS: Partial<Record<ExportFormat, ExportWriter>> = {
+  pytorch: pytorchWriter,
+};
