@@ -51,16 +51,8 @@ class Pickler {
     if (n >= 0 && n < 256) return this.op(0x4b, n); // BININT1
     if (n >= 0 && n < 65536) return this.op(0x4d, n & 0xff, n >> 8); // BININT2
     if (n >= -(2 ** 31) && n < 2 ** 31) return this.op(0x4a, ...u32(n >>> 0)); // BININT
-    // LONG1: little-endian two's complement, as few bytes as keep the sign.
-    const out: number[] = [];
-    let v = BigInt(n);
-    for (;;) {
-      const byte = Number(v & 0xffn);
-      out.push(byte);
-      v >>= 8n;
-      if ((v === 0n && byte < 0x80) || (v === -1n && byte >= 0x80)) break;
-    }
-    return this.op(0x8a, out.length, ...out);
+    // A tensor that large would not fit the zip's 4 GB anyway.
+    throw new Error(`${n} is beyond the integers this pickler writes`);
   }
   tuple(items: number[]): this {
     if (items.length === 0) return this.op(0x29); // EMPTY_TUPLE
