@@ -172,7 +172,7 @@ function header(title: string, description: string, net: FlatNetwork, name: stri
     '#     import torch',
     `#     from model import ${name}`,
     `#     model = ${name}()`,
-    '#     model.load_state_dict(torch.load("weights.pt"))',
+    '#     model.load_state_dict(torch.load("weights.pt", weights_only=True))',
     '#     model.eval()',
     '#     outputs = model(images)  # images: float32 [batch, ' +
       net.input.outputShape.join(', ') +

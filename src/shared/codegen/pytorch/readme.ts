@@ -40,14 +40,15 @@ Predicting
     from model import ${f.className}
 
     model = ${f.className}()
-    model.load_state_dict(torch.load("weights.pt", map_location="cpu"))
+    model.load_state_dict(torch.load("weights.pt", map_location="cpu", weights_only=True))
     model.eval()
     with torch.no_grad():
         outputs = model(images)
 
 images: float32 [batch, ${shape}], channels last (NHWC) as ${ds.label} comes, scaled as
-Netforge scales it: ${norm}. The module turns them into PyTorch's NCHW itself.
-outputs: [batch, ${f.outputShape.join(', ')}], ${f.probabilities ? 'probabilities (the network ends in a softmax)' : 'logits (apply torch.softmax(outputs, -1) for probabilities)'}.
+Netforge scales it: ${norm}. The module turns them into
+PyTorch's NCHW itself.
+outputs: [batch, ${f.outputShape.join(', ')}], ${f.probabilities ? 'probabilities (the network ends in a softmax).' : 'logits (torch.softmax(outputs, -1) gives probabilities).'}
 
 The module computes what Netforge's TensorFlow.js model computes (checked to 1e-4):
 TensorFlow's 'same' padding (the odd pixel at the bottom / right), Keras's
@@ -60,10 +61,10 @@ One process (a CUDA GPU, Apple's MPS, or the CPU):
 
     python3 train.py --data-dir DATA
 
-DATA holds ${ds.label}'s official files (${f.config.dataset === 'mnist' ? 'the four IDX files, .gz or not' : 'the binary batches of cifar-10-binary.tar.gz'}), directly or in a
-${f.config.dataset === 'mnist' ? 'mnist/' : 'cifar-10-batches-bin/'} subfolder, as for Netforge's --data-dir. Without --data-dir, train.py
-looks in $NETFORGE_DATA_DIR, then in Netforge's download cache (~/.cache/netforge/datasets),
-then downloads through torchvision if it is installed.
+DATA holds ${ds.label}'s official files (${f.config.dataset === 'mnist' ? 'the four IDX files, .gz or not' : 'the binary batches of cifar-10-binary.tar.gz'}),
+directly or in a ${f.config.dataset === 'mnist' ? 'mnist/' : 'cifar-10-batches-bin/'} subfolder, as for Netforge's --data-dir.
+Without --data-dir, train.py looks in $NETFORGE_DATA_DIR, then in Netforge's download
+cache (~/.cache/netforge/datasets), then downloads through torchvision if it is installed.
 
 Several processes (DistributedDataParallel; gloo on the CPU, NCCL on CUDA GPUs):
 
@@ -76,7 +77,8 @@ Several machines (run on each, with its --node-rank; ADDR:PORT is machine 0's):
 
 The batch size is the global one: each of N processes takes batch / N images per step.
 Rank 0 prints the epochs and saves the weights (--out, default weights-trained.pt).
-Settings of the run: ${f.config.epochs} epochs, batch ${f.config.batchSize}, ${f.config.optimizer} at lr ${f.config.learningRate}${f.config.optimizer === 'sgd' && f.config.momentum > 0 ? ` with momentum ${f.config.momentum}` : ''}, ${f.config.schedule.kind} schedule${f.config.validationSplit > 0 ? `, validation split ${f.config.validationSplit}` : ''}${f.config.augment ? ', augmentation' : ''}.
+Settings of the run:
+${f.config.epochs} epochs, batch ${f.config.batchSize}, ${f.config.optimizer} at lr ${f.config.learningRate}${f.config.optimizer === 'sgd' && f.config.momentum > 0 ? ` with momentum ${f.config.momentum}` : ''}, ${f.config.schedule.kind} schedule${f.config.validationSplit > 0 ? `, validation split ${f.config.validationSplit}` : ''}${f.config.augment ? ', augmentation' : ''}.
 Options: --epochs, --batch-size, --lr, --limit-train N, --limit-test N, --device,
 --init weights.pt (start from the exported weights instead of fresh ones), --out PATH.
 `;

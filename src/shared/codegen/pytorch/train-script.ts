@@ -137,7 +137,7 @@ def main():
 
     model = Net()
     if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=True))
     model.to(device)
     net = model
     if distributed:
@@ -149,7 +149,9 @@ def main():
     generator = torch.Generator().manual_seed(s["seed"] * 1000 + rank)
     log(f"{TITLE} on {s['dataset']}: {len(train_y)} training, {n_val} validation and "
         f"{len(test_y)} test images; {world} process(es) on {device}, {batch} images each per "
-        f"step; {s['optimizer']} from lr {args.lr}", flush=True)
+        f"step; {s['optimizer']} from lr {args.lr}"
+        + (f" with momentum {s['momentum']}" if s["optimizer"] == "sgd" and s["momentum"] else ""),
+        flush=True)
 
     best, since_best = None, 0
     patience = s["earlyStopping"]
