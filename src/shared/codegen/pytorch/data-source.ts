@@ -124,13 +124,23 @@ def normaliser(dataset):
 
 
 def augment(x, black, generator):
-    """Netforge's CIFAR-10 augmentation of a float NHWC batch: a horizontal flip with
-    probability 1/2, then a shift of -4..4 px on each axis, filled with black."""
-    n, h, w, _ = x.shape
-    flip = torch.rand(n, generator=generator) < 0.5
-    x = torch.where(flip[:, None, None, None], x.flip(2), x)
+    """Netforge's CIFAR-10 augmentation of a float NHWC batch: each image shifted by -4..4 px
+    on each axis (filled with black) and flipped horizontally with probability 1/2."""
+    n = x.shape[0]
+    shifts = (torch.randint(0, 9, (n, 2), generator=generator) - 4).tolist()
+    flips = (torch.rand(n, generator=generator) < 0.5).tolist()
+    return shift_and_flip(x, black, shifts, flips)
+
+
+def shift_and_flip(x, black, shifts, flips):
+    """As Netforge's makeBatch: image i at (row, col) takes pixel (row + dy, col + dx) of its
+    source, mirrored left-right first when flips[i], black outside; shifts[i] = (dy, dx)."""
+    _, h, w, _ = x.shape
     padded = F.pad(x.permute(0, 3, 1, 2), (4, 4, 4, 4), value=black)
-    shifts = torch.randint(0, 9, (n, 2), generator=generator).tolist()
-    out = torch.stack([padded[i, :, dy:dy + h, dx:dx + w] for i, (dy, dx) in enumerate(shifts)])
-    return out.permute(0, 2, 3, 1).contiguous()
+    out = []
+    for i, ((dy, dx), flip) in enumerate(zip(shifts, flips)):
+        # Flipping the padded image flips the source: the padding is the same on both sides.
+        image = padded[i].flip(-1) if flip else padded[i]
+        out.append(image[:, 4 + dy:4 + dy + h, 4 + dx:4 + dx + w])
+    return torch.stack(out).permute(0, 2, 3, 1).contiguous()
 `.trimStart();
