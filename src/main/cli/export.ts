@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { CodedError } from '../../shared/errors.ts';
-import { EXPORT_FORMATS, formatInfo } from '../../shared/export/formats.ts';
+import { EXPORT_FORMATS, formatInfo } from '../../shared/export/index.ts';
 import { DATASETS } from '../../shared/graph/types.ts';
 import { RunFolder } from '../runs/run-folder.ts';
 import { loadGraph, oneOf, OptionError, str, type Options } from './options.ts';

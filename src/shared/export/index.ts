@@ -5,5 +5,6 @@ import './tfjs.ts';
 import './onnx.ts';
 import './keras-h5.ts';
 import './keras-py.ts';
+import './pytorch.ts';
 
 export * from './formats.ts';

@@ -4,8 +4,7 @@
 import { resolve } from 'node:path';
 
 import { CodedError } from '../../../shared/errors.ts';
-import { checkExport, formatInfo, type ExportFormat } from '../../../shared/export/formats.ts';
-import '../../../shared/export/declarations.ts';
+import { checkExport, formatInfo, type ExportFormat } from '../../../shared/export/index.ts';
 import type { GraphDoc } from '../../../shared/graph/types.ts';
 import type { TrainConfig } from '../../../shared/train-config.ts';
 import { RunFolder } from '../../runs/run-folder.ts';

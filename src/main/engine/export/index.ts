@@ -6,10 +6,12 @@ import { kerasPyWriter } from './keras-py.ts';
 import { onnxWriter } from './onnx.ts';
 import { tfjsWriter } from './tfjs.ts';
 import type { ExportWriter } from './writer.ts';
+import { pytorchWriter } from './pytorch.ts';
 
 export const WRITERS: Partial<Record<ExportFormat, ExportWriter>> = {
   tfjs: tfjsWriter,
   onnx: onnxWriter,
   'keras-h5': kerasH5Writer,
   'keras-py': kerasPyWriter,
+  pytorch: pytorchWriter,
 };

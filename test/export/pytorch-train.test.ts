@@ -1,0 +1,112 @@
+// train.py of the PyTorch export runs: one epoch of LeNet-5 on 512 real MNIST images with
+// DistributedDataParallel over 2 worker processes (gloo; the workers are started here with
+// torchrun's environment variables, as Debian's torchrun crashes on Python 3.11), and one
+// single-process CIFAR-10 epoch with a validation split and augmentation.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { tf } from '../../src/main/engine/backend.ts';
+import { pytorchWriter } from '../../src/main/engine/export/pytorch.ts';
+import { designSource } from '../../src/main/engine/export/source.ts';
+import type { TrainConfig } from '../../src/shared/train-config.ts';
+import { getTemplate } from '../../src/shared/templates/index.ts';
+import { tempDirs } from '../engine/fixtures.ts';
+import { runPython, torchPython, torchTitle, type PythonResult } from '../helpers/torch-python.ts';
+
+const REAL = resolve(import.meta.dirname, '../../../shared/datasets');
+const haveReal = existsSync(REAL);
+const dirs = tempDirs('torch-train');
+afterAll(() => dirs.cleanup());
+
+/** A design exported to a fresh folder; returns the folder. */
+async function exported(id: string, config: Partial<TrainConfig>): Promise<string> {
+  await tf.setBackend('cpu');
+  const source = designSource(tf, getTemplate(id)!.build(), config);
+  const out = await dirs.make();
+  await pytorchWriter.write(tf, source, out, {}, () => {});
+  source.model.dispose();
+  return out;
+}
+
+/** A TCP port free on the loopback now. */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+const accuracy = (stdout: string): number => Number(/test accuracy ([\d.]+)/.exec(stdout)?.[1]);
+
+describe.skipIf(!haveReal || !torchPython())(
+  !haveReal ? `train.py (skipped: ${REAL} does not exist)` : torchTitle('train.py'),
+  () => {
+    it('trains LeNet-5 for an epoch on 512 images with DDP over 2 processes (gloo)', async () => {
+      const folder = await exported('lenet5', {
+        dataset: 'mnist',
+        optimizer: 'adam',
+        learningRate: 0.002,
+        batchSize: 32,
+      });
+      const port = await freePort();
+      const worker = (rank: number): Promise<PythonResult> =>
+        runPython(
+          join(folder, 'train.py'),
+          ['--data-dir', REAL, '--limit-train', '512', '--limit-test', '500', '--epochs', '1'],
+          {
+            file: true,
+            cwd: folder,
+            env: {
+              RANK: String(rank),
+              LOCAL_RANK: String(rank),
+              WORLD_SIZE: '2',
+              MASTER_ADDR: '127.0.0.1',
+              MASTER_PORT: String(port),
+              OMP_NUM_THREADS: '1',
+            },
+          },
+        );
+      const [rank0, rank1] = await Promise.all([worker(0), worker(1)]);
+      expect(rank0.code, rank0.stderr).toBe(0);
+      expect(rank1.code, rank1.stderr).toBe(0);
+      expect(rank0.stdout).toMatch(/2 process\(es\) on cpu, 16 images each per step/);
+      expect(rank0.stdout).toMatch(/epoch 1\/1 {2}loss [\d.]+ {2}accuracy [\d.]+/);
+      expect(rank0.stdout).toMatch(/saved the weights to weights-trained.pt/);
+      // Rank 0 alone speaks; 16 steps of Adam already beat chance (0.1) clearly.
+      expect(rank1.stdout).toBe('');
+      console.log(`train.py under DDP: test accuracy ${accuracy(rank0.stdout)} after one epoch`);
+      expect(accuracy(rank0.stdout)).toBeGreaterThan(0.3);
+      const check = await runPython(
+        'import sys, torch; sys.path.insert(0, sys.argv[1]); import model; ' +
+          'model.Net().load_state_dict(torch.load(sys.argv[1] + "/weights-trained.pt"))',
+        [folder],
+      );
+      expect(check.code, check.stderr).toBe(0);
+    }, 600_000);
+
+    it('trains on CIFAR-10 with a validation split and augmentation, one process', async () => {
+      const folder = await exported('cifar-small', {
+        dataset: 'cifar10',
+        validationSplit: 0.25,
+        augment: true,
+        batchSize: 64,
+      });
+      const r = await runPython(
+        join(folder, 'train.py'),
+        ['--data-dir', REAL, '--limit-train', '256', '--limit-test', '64', '--out', 'out.pt'],
+        { file: true, cwd: folder, env: { OMP_NUM_THREADS: '1' } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/192 training, 64 validation and 64 test images; 1 process/);
+      expect(r.stdout).toMatch(/epoch 1\/10 .* val_loss [\d.]+ {2}val_accuracy [\d.]+/);
+      expect(r.stdout).toMatch(/epoch 10\/10/);
+      expect(r.stdout).toMatch(/saved the weights to out.pt/);
+    }, 600_000);
+  },
+);
