@@ -275,7 +275,7 @@ describe('keras-py writer', () => {
           WRITERS[format]!.write(tf, source, p, {}, () => {}),
         ),
       ).rejects.toMatchObject({
-        code: 'E_GRAPH',
+        code: 'E_EXPORT_UNSUPPORTED',
         message: expect.stringMatching(/as keras-(h5|py): up: Keras's Conv2DTranspose/),
       });
     expect(await readdir(dir)).toEqual([]);

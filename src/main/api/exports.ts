@@ -2,7 +2,7 @@
 // by `netforge export` in a process of its own (tfjs work must not stall the server's event loop,
 // and the CLI is the one place that runs an export). Only a file name comes from the client: an
 // export never lands outside the exports folder.
-import { execFile } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,33 +53,39 @@ export async function writeExport(
   }
 }
 
+/**
+ * Runs `netforge <args>` in a process of its own (fork: in the Electron app too, it runs as Node)
+ * and resolves with its last line of --json output.
+ */
 function runCli(args: string[]): Promise<Result<'export.write'>> {
   const entry = nodeEntry('cli');
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [...entry.execArgv, entry.file, ...args],
-      { timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const last = stdout.trim().split('\n').pop() ?? '';
-        let reply: unknown;
-        try {
-          reply = JSON.parse(last);
-        } catch {
-          reply = null;
-        }
-        const r = reply as { error?: { code?: unknown; message?: unknown } } | null;
-        if (r?.error && isErrorCode(r.error.code))
-          return reject(new CodedError(r.error.code, String(r.error.message)));
-        if (!error && reply && typeof reply === 'object')
-          return resolve(reply as Result<'export.write'>);
-        reject(
-          new CodedError(
-            'E_EXPORT',
-            `The export failed (${error?.killed ? 'it took too long' : (stderr.trim().split('\n').pop() ?? error?.message ?? 'no answer')}).`,
-          ),
-        );
-      },
-    );
+    const child = fork(entry.file, args, { execArgv: entry.execArgv, silent: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new CodedError('E_EXPORT', `The export could not be started (${e.message}).`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let reply: unknown = null;
+      try {
+        reply = JSON.parse(last);
+      } catch {
+        // no JSON: the process failed before it could answer
+      }
+      const r = reply as { error?: { code?: unknown; message?: unknown } } | null;
+      if (r?.error && isErrorCode(r.error.code))
+        return reject(new CodedError(r.error.code, String(r.error.message)));
+      if (code === 0 && reply && typeof reply === 'object')
+        return resolve(reply as Result<'export.write'>);
+      const why = signal === 'SIGKILL' ? 'it took too long' : stderr.trim().split('\n').pop();
+      reject(new CodedError('E_EXPORT', `The export failed (${why || `exit code ${code}`}).`));
+    });
   });
 }

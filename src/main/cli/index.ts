@@ -3,6 +3,8 @@
 // command's module is loaded when it runs, so the commands that only read the graph (templates,
 // summary) do not load TensorFlow.js and are quick; train and evaluate run the engine in its own
 // process (engine-job.ts).
+import { pathToFileURL } from 'node:url';
+
 import { GraphFileError } from '../../shared/graph/parse.ts';
 import { OptionError, parseCommandLine, UsageError } from './options.ts';
 
@@ -74,3 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
+
+// Started as a process of its own (the app's export.write forks this entry), rather than
+// imported by bin/netforge.js: run the command line it was given.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 // One export from start to end: load what is exported (a run's trained model or a design's
 // initial weights), check that the format can express every layer (refusing with the layers
 // named), write it under a temporary name and rename it into place, and record it in the run.
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 
 import { CodedError } from '../../../shared/errors.ts';
 import { checkExport, formatInfo, type ExportFormat } from '../../../shared/export/index.ts';
@@ -58,9 +58,11 @@ export async function exportModel(
     if (refused) throw new CodedError('E_EXPORT_UNSUPPORTED', `${refused} Nothing was written.`);
     let files: string[];
     try {
-      files = await staged(path, info.output, (p) =>
+      const written = await staged(path, info.output, (p) =>
         writer.write(tf, source, p, options, progress),
       );
+      // A one-file export was written under its staging name and renamed: report its own.
+      files = info.output === 'file' ? [basename(path)] : written;
     } catch (e) {
       if (e instanceof CodedError) throw e;
       throw new CodedError(

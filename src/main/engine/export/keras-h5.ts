@@ -49,7 +49,7 @@ export function refuseUnsupported(source: ExportSource, format: 'keras-h5' | 'ke
   const problems = checkExport(source.graph, format);
   if (problems.length)
     throw new CodedError(
-      'E_GRAPH',
+      'E_EXPORT_UNSUPPORTED',
       `The network cannot be exported as ${format}: ${problems.map((p) => `${p.layer}: ${p.reason}`).join(' ')} ` +
         'Change those layers, or choose another format.',
     );

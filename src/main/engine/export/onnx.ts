@@ -94,7 +94,7 @@ function refuseUnsupported(layers: FlatLayer[]): void {
   }
   if (bad.length)
     throw new CodedError(
-      'E_GRAPH',
+      'E_EXPORT_UNSUPPORTED',
       `ONNX cannot express ${bad.map((b) => `${b.layer} (${b.reason})`).join('; ')}.`,
     );
 }
