@@ -34,6 +34,12 @@ export function nodeChild(entry: NodeEntry, args: string[] = []): () => ChildLin
     const child = fork(entry.file, args, {
       execArgv: entry.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own (POSIX): a terminal's Ctrl+C goes to the whole foreground
+      // group, and only the host may decide how its child ends (the engine saves a checkpoint
+      // first). The engine also ignores SIGINT (Windows has no groups to leave), but only once its
+      // code has loaded; out of the group it is safe from the start. A child whose host is gone
+      // ends by itself ('disconnect').
+      detached: process.platform !== 'win32',
     });
     let ended: string | null = null;
     let failure: string | null = null;
