@@ -170,6 +170,24 @@ describe('handleRequest', () => {
     expect(await ask({ id: 2, type: 'projects.list' })).toMatchObject({ result: [] });
   });
 
+  it.each([-1, 0.5, '2'])(
+    'refuses to save a project whose version is %j with E_BAD_PROJECT, not a crash',
+    async (version) => {
+      const text = JSON.stringify({ ...newProject(emptyGraph()), version });
+      const reply = await ask({ id: 1, type: 'projects.write', name: 'odd', text });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'E_BAD_PROJECT' } });
+      expect(reply.error!.message).toMatch(/is damaged: its "version" is .*Nothing was saved/);
+    },
+  );
+
+  it('reads a saved project that starts with a UTF-8 byte order mark', async () => {
+    await mkdir(projectsDir, { recursive: true });
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lenetText('BOM'))]);
+    await writeFile(join(projectsDir, 'bom.netforge.json'), bytes);
+    const read = await ask({ id: 1, type: 'projects.read', name: 'bom' });
+    expect(parseProject((read.result as { text: string }).text).name).toBe('BOM');
+  });
+
   it('a failed save leaves no temp file behind and reports E_IO', async () => {
     // A folder where the file should go makes the final rename fail.
     await mkdir(join(projectsDir, 'blocked.netforge.json', 'inside'), { recursive: true });

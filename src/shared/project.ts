@@ -88,33 +88,51 @@ const MIGRATIONS: Record<number, (old: Json) => Json> = {
   1: (old) => ({ ...old, version: 2, training: {} }),
 };
 
-function versionOf(data: Json): number {
+/**
+ * The file's version: 0 for a bare graph document, else its "version" field. Anything that is not
+ * a whole number from 1 up (-1, 0.5, "2", a missing field) is refused here, before the migration
+ * loop, which has a step for each version from 0 to PROJECT_VERSION - 1 and no other.
+ */
+function versionOf(data: Json, source: string): number {
   if (data.format === GRAPH_FORMAT) return 0;
-  if (data.format === PROJECT_FORMAT && typeof data.version === 'number') return data.version;
-  throw new ProjectFileError(
-    'This is not a Netforge project: it has no "format": "netforge-project" field.',
-  );
+  if (data.format !== PROJECT_FORMAT)
+    throw new ProjectFileError(
+      `${source} is not a Netforge project: it has no "format": "netforge-project" field.`,
+    );
+  const v = data.version;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw new ProjectFileError(
+      `${source} is damaged: its "version" is ${v === undefined ? 'missing' : JSON.stringify(v)}, ` +
+        `where a Netforge project has a whole number from 1 up (this Netforge writes ${PROJECT_VERSION}). ` +
+        'Restore the file from a copy, or set "version" to the number it was saved with.',
+    );
+  return v;
 }
+
+/** A UTF-8 byte order mark, which some editors put at the start of a file; JSON.parse refuses it. */
+const BOM = '\uFEFF';
 
 /** Reads a project file's text: migrates old versions, refuses newer ones and malformed files. */
 export function parseProject(text: string, source = 'The file'): Project {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.startsWith(BOM) ? text.slice(BOM.length) : text);
   } catch (e) {
     throw new ProjectFileError(`${source} is not valid JSON (${(e as Error).message}).`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new ProjectFileError(`${source} is not a Netforge project: it is not a JSON object.`);
   let doc = data as Json;
-  let v = versionOf(doc);
+  let v = versionOf(doc, source);
   if (v > PROJECT_VERSION)
     throw new ProjectFileError(
       `${source} was saved by a newer Netforge (project version ${v}; this one reads up to ${PROJECT_VERSION}). Update Netforge to open it.`,
     );
-  while (v < PROJECT_VERSION) {
-    doc = MIGRATIONS[v]!(doc);
-    v++;
+  for (; v < PROJECT_VERSION; v++) {
+    const migrate = MIGRATIONS[v];
+    // A version below PROJECT_VERSION without a step is a mistake in this file, not the user's.
+    if (!migrate) throw new Error(`No migration from project version ${v}.`);
+    doc = migrate(doc);
   }
   const r = projectSchema.safeParse(doc);
   if (!r.success) {

@@ -1,8 +1,8 @@
 // `netforge train` and `netforge evaluate` as a user runs them: the bin script in a child
 // process (which starts the engine in a process of its own), on the synthetic MNIST folder.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,63 @@ const events = (r: Result): TrainingEvent[] =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as TrainingEvent);
+
+/**
+ * Runs the CLI as a terminal's foreground job (a process group of its own) and, once it prints a
+ * batch of epoch `epoch`, sends SIGINT to the whole group, as Ctrl+C does. On Linux the engine
+ * process gets one of its own too (a terminal that signals every process, as Windows does):
+ * only the CLI's request may stop it.
+ */
+async function interruptAt(epoch: number, args: string[]): Promise<Result> {
+  const env = { ...process.env };
+  delete env.NETFORGE_DATA_DIR;
+  const cli = spawn(process.execPath, [BIN, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  let stdout = '';
+  let stderr = '';
+  let interrupted = false;
+  let engines = 0;
+  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  cli.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (interrupted) return;
+    const lines = stdout.split('\n').slice(0, -1); // complete lines only
+    const reached = lines.some((l) => {
+      const e = JSON.parse(l) as TrainingEvent;
+      return e.type === 'batch' && e.epoch === epoch;
+    });
+    if (!reached) return;
+    interrupted = true;
+    process.kill(-cli.pid!, 'SIGINT');
+    for (const pid of childPids(cli.pid!)) {
+      process.kill(pid, 'SIGINT');
+      engines++;
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => cli.once('close', resolve));
+  expect(interrupted, `no batch of epoch ${epoch} was printed: ${stderr}`).toBe(true);
+  if (existsSync('/proc/self/stat')) expect(engines, 'the engine process was not found').toBe(1);
+  return { code: code ?? -1, stdout, stderr };
+}
+
+/** The processes whose parent is `pid` (Linux /proc; none elsewhere). */
+function childPids(pid: number): number[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // it ended while we looked
+      }
+    })
+    .map(Number);
+}
 
 const dirs = tempDirs('cli-train');
 let data = '';
@@ -101,36 +158,98 @@ describe('netforge train', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it.skipIf(process.platform === 'win32')(
-    'Ctrl+C in a terminal (SIGINT to the whole process group) stops the run with a checkpoint',
-    async () => {
-      const runDir = join(await dirs.make(), 'run');
-      // Batches of 1: a long epoch, so the stop lands mid-epoch. Detached: a process group of its
-      // own, as a terminal's foreground job has.
-      const args = ['train', graphFile, '--data-dir', data, '--out', runDir, '--json'];
-      const cli = spawn(process.execPath, [BIN, ...args, '--batch-size', '1', '--epochs', '1'], {
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      let interrupted = false;
-      cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      cli.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (interrupted || !stdout.includes('"type":"batch"')) return;
-        interrupted = true;
-        process.kill(-cli.pid!, 'SIGINT'); // the CLI and the engine, as the terminal does
-      });
-      const code = await new Promise<number | null>((resolve) => cli.once('close', resolve));
-      expect(stderr).toContain('Stopping after this batch');
-      expect(code, stderr).toBe(0);
-      const lines = events({ code: 0, stdout, stderr });
-      expect(lines.some((e) => e.type === 'error')).toBe(false);
-      expect(lines.at(-1)).toMatchObject({ type: 'finished', status: 'stopped' });
-      expect(existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))).toBe(true);
-    },
-  );
+  describe.skipIf(process.platform === 'win32')('Ctrl+C in a terminal, then --resume', () => {
+    const LIMIT = 60;
+    it.each([
+      ['inside the first epoch', 1],
+      ['in a later epoch', 2],
+    ])(
+      '%s: the stop keeps a checkpoint at the exact step and --resume goes on from the next one',
+      async (_when, stopInEpoch) => {
+        const runDir = join(await dirs.make(), 'run');
+        const epochs = 2;
+        // Batches of 1 from 60 images, no validation: 60 steps an epoch, so the stop lands
+        // mid-epoch.
+        const stopped = await interruptAt(stopInEpoch, [
+          'train',
+          graphFile,
+          '--data-dir',
+          data,
+          '--out',
+          runDir,
+          '--json',
+          '--batch-size',
+          '1',
+          '--validation-split',
+          '0',
+          '--limit-train',
+          String(LIMIT),
+          '--epochs',
+          String(epochs),
+        ]);
+        const { stderr } = stopped;
+        expect(stopped.code, stderr).toBe(0);
+        const lines = events(stopped);
+        expect(lines.some((e) => e.type === 'error')).toBe(false);
+        const spe = (lines.find((e) => e.type === 'run-started') as TrainingEventOf<'run-started'>)
+          .stepsPerEpoch;
+        expect(spe).toBe(LIMIT);
+        const finished = lines.at(-1) as TrainingEventOf<'finished'>;
+        expect(finished).toMatchObject({ type: 'finished', status: 'stopped' });
+        const step = finished.step;
+        // Mid-epoch, in the epoch the interrupt was sent in.
+        expect(Math.ceil(step / spe), `stopped at step ${step}`).toBe(stopInEpoch);
+        expect(step % spe).not.toBe(0);
+        const lastBatch = lines
+          .filter((e) => e.type === 'batch')
+          .at(-1) as TrainingEventOf<'batch'>;
+        expect(lastBatch.step).toBeLessThanOrEqual(step);
+        // The checkpoint holds that step: saved on the stop, not at an epoch's end.
+        const state = JSON.parse(
+          await readFile(join(runDir, 'checkpoints', 'last', 'state.json'), 'utf8'),
+        ) as { step: number; epoch: number; batchInEpoch: number };
+        expect(state).toMatchObject({
+          step,
+          epoch: stopInEpoch - 1,
+          batchInEpoch: step - (stopInEpoch - 1) * spe,
+        });
+        // What the CLI said is what happened.
+        expect(stderr).toContain('Stopping after this batch (Ctrl+C): the run saves a checkpoint');
+        expect(stderr).toContain(
+          `Stopped at step ${step} (epoch ${stopInEpoch}, ${step % spe} of ${spe} batches done); ` +
+            `its checkpoint is in ${join(runDir, 'checkpoints', 'last')}`,
+        );
+        expect(stderr).toContain(`netforge train --resume ${runDir}`);
+
+        const resumed = await netforge('train', '--resume', runDir, '--data-dir', data, '--json');
+        expect(resumed.code, resumed.stderr).toBe(0);
+        const more = events(resumed);
+        expect(more.find((e) => e.type === 'run-started')).toMatchObject({ resumedFromStep: step });
+        const batches = more.filter((e) => e.type === 'batch') as TrainingEventOf<'batch'>[];
+        expect(batches[0]).toMatchObject({ step: step + 1, epoch: stopInEpoch });
+        expect(batches[0]!.batchInEpoch).toBe((step % spe) + 1);
+        // Steps go up one by one from there (events are throttled, so some are not shown).
+        for (let i = 1; i < batches.length; i++)
+          expect(batches[i]!.step).toBeGreaterThan(batches[i - 1]!.step);
+        expect(more.at(-1)).toMatchObject({
+          type: 'finished',
+          status: 'completed',
+          step: epochs * spe,
+          epochs,
+        });
+        console.log(
+          `cli-train, stop ${_when}: stopped at step ${step}, checkpoint step ${state.step}; ` +
+            `resumed from ${step}, first batch ${batches[0]!.step}, finished at ${epochs * spe}`,
+        );
+        // Every epoch recorded once over both commands: none repeated, none lost.
+        const metrics = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as TrainingEvent);
+        expect(metrics.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([1, 2]);
+      },
+    );
+  });
 
   it('fails with E_DATA_MISSING when the data folder does not exist', async () => {
     const missing = join(await dirs.make(), 'no-mnist-here');

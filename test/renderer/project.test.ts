@@ -110,6 +110,59 @@ describe('project files', () => {
     expect(e.message).toMatch(/Update Netforge/);
   });
 
+  it.each<[string, unknown]>([
+    ['-1', -1],
+    ['0', 0],
+    ['0.5', 0.5],
+    ['1.5', 1.5],
+    ['a string', '2'],
+    ['null', null],
+    ['an object', { major: 2 }],
+    ['beyond the safe integers', 2 ** 53],
+    ['Infinity (written as 1e999)', '1e999'],
+  ])('refuses the version %s as damaged, saying what to do', (_name, version) => {
+    const p = newProject(emptyGraph());
+    const text =
+      version === '1e999'
+        ? JSON.stringify(p).replace(`"version":${PROJECT_VERSION}`, '"version":1e999')
+        : JSON.stringify({ ...p, version });
+    const e = parseError(text);
+    expect(e.code).toBe('E_BAD_PROJECT');
+    expect(e.message).toMatch(/^my-net\.netforge\.json is damaged: its "version" is /);
+    expect(e.message).toContain(`this Netforge writes ${PROJECT_VERSION}`);
+    expect(e.message).toMatch(/Restore the file from a copy/);
+  });
+
+  it('refuses a project without a version', () => {
+    const { version: _v, ...p } = newProject(emptyGraph());
+    expect(parseError(JSON.stringify(p)).message).toMatch(/"version" is missing/);
+  });
+
+  it('refuses version 1e9 as from a newer Netforge: a whole number above this one is a later format', () => {
+    const e = parseError(JSON.stringify({ ...newProject(emptyGraph()), version: 1e9 }));
+    expect(e.message).toContain(
+      `newer Netforge (project version 1000000000; this one reads up to ${PROJECT_VERSION})`,
+    );
+  });
+
+  it('skips a UTF-8 byte order mark at the start of the file', () => {
+    const p = newProject(emptyGraph(), 'With BOM');
+    const text = `\uFEFF${serializeProject(p)}`;
+    expect(parseProject(text).name).toBe('With BOM');
+    // From bytes, as Node's readFile(file, 'utf8') decodes them: the mark stays in the text.
+    const bytes = new Uint8Array([
+      0xef,
+      0xbb,
+      0xbf,
+      ...new TextEncoder().encode(serializeProject(p)),
+    ]);
+    const decoded = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    expect(decoded.charCodeAt(0)).toBe(0xfeff);
+    expect(parseProject(decoded).name).toBe('With BOM');
+    // Only at the start: anywhere else it is still a stray character.
+    expect(parseError(` \uFEFF${serializeProject(p)}`).message).toMatch(/is not valid JSON/);
+  });
+
   it('refuses malformed JSON, naming the file', () => {
     const e = parseError('{"format": "netforge-project", ');
     expect(e.message).toMatch(/^my-net\.netforge\.json is not valid JSON/);

@@ -89,27 +89,85 @@ function printer(json: boolean): (e: TrainingEvent) => void {
   };
 }
 
-/** Runs one engine job and returns the exit code: 0 unless it ended in an error. */
+/** What Ctrl+C does to a job: see runJob. */
+export type Interrupt =
+  /** A training run: stop it with a checkpoint in this run folder. */
+  | { kind: 'stop'; runDir: string }
+  /** A job that writes nothing (evaluate): end it at once. */
+  | { kind: 'end' };
+
+/** " (epoch 2, 112 of 300 batches done)" for a step, from the run's steps per epoch. */
+function where(step: number, stepsPerEpoch: number): string {
+  if (stepsPerEpoch <= 0) return '';
+  const epoch = Math.floor(step / stepsPerEpoch);
+  const batch = step % stepsPerEpoch;
+  return batch === 0
+    ? ` (the end of epoch ${epoch})`
+    : ` (epoch ${epoch + 1}, ${batch} of ${stepsPerEpoch} batches done)`;
+}
+
+/** The exit code of a job ended by Ctrl+C before it finished (128 + SIGINT, as shells use). */
+export const INTERRUPTED = 130;
+
+/**
+ * Runs one engine job and returns the exit code: 0 unless it ended in an error or was ended by
+ * Ctrl+C. The engine runs in a process group of its own and ignores SIGINT, so the terminal's
+ * Ctrl+C reaches only this process, which decides (`interrupt`): a training run stops at its next
+ * batch and saves a checkpoint at that exact step, a second Ctrl+C ends the engine at once; a job
+ * that writes nothing is ended at once. What was kept is said when it happened, not promised.
+ */
 export async function runJob(
   send: (host: EngineHost) => Promise<void>,
   json: boolean,
+  interrupt: Interrupt,
 ): Promise<number> {
   const host = new EngineHost();
   const print = printer(json);
   let failed = false;
+  let interrupts = 0;
+  let ended = false;
+  const say = (s: string) => console.error(s);
+  let stepsPerEpoch = 0;
+  let checkpoint: { step: number; path: string } | null = null;
   host.onEvent((e) => {
     if (e.type === 'error') failed = true;
     print(e);
+    if (e.type === 'run-started') stepsPerEpoch = e.stepsPerEpoch;
+    if (e.type === 'checkpoint' && e.kind === 'last') checkpoint = { step: e.step, path: e.path };
+    if (interrupts === 0 || interrupt.kind !== 'stop' || e.type !== 'finished') return;
+    if (e.status !== 'stopped')
+      say(`The run had finished training before the stop took effect; it ended ${e.status}.`);
+    else if (checkpoint?.step === e.step)
+      say(
+        `Stopped at step ${e.step}${where(e.step, stepsPerEpoch)}; its checkpoint is in ${checkpoint.path}.\n` +
+          `Continue the run from that step with: netforge train --resume ${interrupt.runDir}`,
+      );
+    else
+      say(
+        `Stopped at step ${e.step}, but the last checkpoint is ${checkpoint ? `at step ${checkpoint.step}` : 'missing'}: ` +
+          '--resume continues from there.',
+      );
   });
-  let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    if (interrupts === 1) {
-      console.error(
-        '\nStopping after this batch (saving a checkpoint); press Ctrl+C again to abort.',
-      );
-      void host.send({ type: 'stop' });
-    } else void host.close({ polite: false });
+    if (interrupt.kind === 'end' || interrupts > 1) {
+      ended = true;
+      if (interrupt.kind === 'end') say('\nEnding (Ctrl+C); nothing was written.');
+      else
+        say(
+          checkpoint
+            ? `\nAborting (second Ctrl+C). The checkpoint saved at step ${checkpoint.step} is kept: --resume continues from it.`
+            : '\nAborting (second Ctrl+C) before a checkpoint was saved here: --resume can continue ' +
+                'only from one saved before this command (each epoch and each stop saves one).',
+        );
+      void host.close({ polite: false });
+      return;
+    }
+    say(
+      '\nStopping after this batch (Ctrl+C): the run saves a checkpoint at the step it reached, ' +
+        'then evaluates the model on the test set. Press Ctrl+C again to abort without waiting.',
+    );
+    void host.send({ type: 'stop' });
   };
   process.on('SIGINT', onSigint);
   try {
@@ -119,5 +177,5 @@ export async function runJob(
     process.off('SIGINT', onSigint);
     await host.close();
   }
-  return failed ? 1 : 0;
+  return ended ? INTERRUPTED : failed ? 1 : 0;
 }

@@ -16,5 +16,7 @@ export async function evaluateCommand(runDir: string | undefined, o: Options): P
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
     limitTest: int(o, 'limit-test') ?? null,
   });
-  return runJob((host) => host.send({ type: 'evaluate', request }), o.json === true);
+  return runJob((host) => host.send({ type: 'evaluate', request }), o.json === true, {
+    kind: 'end',
+  });
 }

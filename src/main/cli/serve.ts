@@ -8,6 +8,7 @@ import { defaultProjectsDir } from '../api/handlers.ts';
 import { defaultRunsDir } from '../api/training-service.ts';
 import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from '../server/build.ts';
 import { startServer } from '../server/server.ts';
+import { stopSignal } from '../server/stop-signal.ts';
 
 function parsePort(value: Options[string]): number {
   if (value === undefined) return 0;
@@ -87,16 +88,16 @@ and open the same address there. Press Ctrl+C to stop.`);
     );
   }
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    const stop = (s: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done(s);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  console.log(`\nStopping (${signal})...`);
+  const signal = await stopSignal();
+  const run = server.training.activeRun;
+  console.log(
+    run
+      ? `\nStopping (${signal}): the training run ${run.runId} stops after its current batch and ` +
+          'saves a checkpoint there, to continue later from the runs list (this waits at most ' +
+          'half a minute). Press Ctrl+C again to quit without waiting; the engine still saves ' +
+          'the checkpoint.'
+      : `\nStopping (${signal})...`,
+  );
   await server.close();
   return 0;
 }

@@ -76,5 +76,5 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
     resume: Boolean(resumeDir),
   });
-  return runJob((host) => host.send({ type: 'train', request }), json);
+  return runJob((host) => host.send({ type: 'train', request }), json, { kind: 'stop', runDir });
 }

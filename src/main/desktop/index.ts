@@ -1,18 +1,30 @@
-// Electron main process. Besides src/preload, this is the only file that imports electron;
-// everything else under src/main must run under plain Node (see docs/architecture.md).
+// Electron main process. Besides src/preload, only src/main/desktop imports electron; everything
+// else under src/main must run under plain Node (see docs/architecture.md). The decisions that
+// need no electron (which page is ours, which permissions, how quitting waits) are in
+// security.ts, tested in plain Node.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 
 import type { ApiReply } from '../../shared/api.ts';
 import { defaultProjectsDir, handleRequest, refusal } from '../api/handlers.ts';
 import { TrainingService } from '../api/training-service.ts';
+import { EngineHost } from '../host/engine-host.ts';
+import { nodeEntry } from '../host/entries.ts';
+import { devServerUrl, isOwnPage, permissionGranted, quitAfter } from './security.ts';
+import { utilityChild } from './utility-child.ts';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
 
-// electron-vite sets ELECTRON_RENDERER_URL for `npm run dev`; a packaged app ignores it.
-const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+// The dev server's page only for `npm run dev` (unpackaged, started with its switch).
+const devServer = devServerUrl({
+  isPackaged: app.isPackaged,
+  argv: process.argv,
+  env: process.env,
+});
+
+/** The longest a quit waits for a training run to stop with its checkpoint. */
+const QUIT_WAIT_MS = 30_000;
 
 function createWindow(): void {
   const mainWindow = new BrowserWindow({
@@ -39,37 +51,53 @@ function createWindow(): void {
     if (url !== mainWindow.webContents.getURL()) event.preventDefault();
   });
 
-  if (devServerUrl) {
-    void mainWindow.loadURL(devServerUrl);
+  if (devServer) {
+    void mainWindow.loadURL(devServer);
   } else {
     void mainWindow.loadFile(RENDERER_INDEX);
   }
 }
 
 /** Only Netforge's own page may use the engine API, not a frame it happens to embed. */
-function isOwnPage(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  return (
-    url.startsWith(pathToFileURL(RENDERER_INDEX).href) ||
-    (devServerUrl !== undefined && url.startsWith(devServerUrl))
+const fromOwnPage = (event: IpcMainInvokeEvent): boolean =>
+  isOwnPage(event.senderFrame?.url ?? '', devServer, RENDERER_INDEX);
+
+/** The page uses no web permission (camera, notifications, ...): every one is refused. */
+function denyPermissions(): void {
+  const s = session.defaultSession;
+  s.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permissionGranted(permission)),
   );
+  s.setPermissionCheckHandler((_contents, permission) => permissionGranted(permission));
+  s.setDevicePermissionHandler(() => false);
 }
 
 /** The IPC transport of the engine API; browser mode answers the same requests (server/). */
 function handleEngineRequests(): void {
   // The engine and the feature-map process start from their bundles next to this one
-  // (out/main/engine.js, out/main/feature-maps.js; see host/entries.ts).
-  const training = new TrainingService();
+  // (out/main/engine.js, out/main/feature-maps.js; see host/entries.ts), as utility processes.
+  const training = new TrainingService({
+    host: new EngineHost(nodeEntry('engine'), utilityChild),
+    featureMaps: { launch: utilityChild },
+  });
   // Every window gets the events of the run in progress (the preload's onEvent).
   training.subscribe((push) => {
     for (const win of BrowserWindow.getAllWindows())
       if (!win.isDestroyed()) win.webContents.send('netforge:event', push);
   });
-  // The engine process must not outlive the app; a run in progress keeps its last checkpoint.
-  app.once('will-quit', () => void training.close());
+  // Quitting waits (bounded) while a run in progress stops after its batch and saves a
+  // checkpoint there; the engine process does not outlive the app.
+  app.on(
+    'will-quit',
+    quitAfter(
+      () => training.close(),
+      () => app.quit(),
+      QUIT_WAIT_MS,
+    ),
+  );
   const ctx = { projectsDir: defaultProjectsDir(), training };
   ipcMain.handle('netforge:request', async (event, raw: unknown): Promise<ApiReply> => {
-    if (!isOwnPage(event))
+    if (!fromOwnPage(event))
       return refusal(raw, 'E_FORBIDDEN', 'Only Netforge’s own page may use its engine.');
     return handleRequest(raw, ctx);
   });
@@ -77,7 +105,7 @@ function handleEngineRequests(): void {
   ipcMain.handle(
     'netforge:choose-folder',
     async (event, title: unknown): Promise<string | null> => {
-      if (!isOwnPage(event)) return null;
+      if (!fromOwnPage(event)) return null;
       const win = BrowserWindow.fromWebContents(event.sender);
       const options = {
         title: typeof title === 'string' ? title.slice(0, 200) : 'Choose a folder',
@@ -98,6 +126,7 @@ app.on('window-all-closed', () => {
 app
   .whenReady()
   .then(() => {
+    denyPermissions();
     handleEngineRequests();
     createWindow();
     // macOS keeps the app alive without windows; clicking the dock icon opens one again.

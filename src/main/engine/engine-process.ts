@@ -3,12 +3,12 @@
 import { engineCommandSchema } from '../../shared/engine-protocol.ts';
 import { type TrainingEvent } from '../../shared/events.ts';
 import { isShutdown, READY } from '../host/child-protocol.ts';
+import { hostChannel } from '../host/host-channel.ts';
 import { RunControl } from './control.ts';
 import { runEvaluation, runTraining } from './run.ts';
 
-const send = (event: TrainingEvent): void => {
-  process.send?.({ kind: 'event', event });
-};
+const host = hostChannel();
+const send = (event: TrainingEvent): void => host.send({ kind: 'event', event });
 
 let control: RunControl | null = null;
 let busy = false;
@@ -39,7 +39,7 @@ async function handle(raw: unknown): Promise<void> {
     });
     // The host counts a 'train' or 'evaluate' it sent as a job until 'idle'; a rejected one
     // never starts, so say so unless a real job is still running.
-    if (!busy) process.send?.({ kind: 'idle' });
+    if (!busy) host.send({ kind: 'idle' });
     return;
   }
   const cmd = parsed.data;
@@ -71,14 +71,16 @@ async function handle(raw: unknown): Promise<void> {
   } finally {
     busy = false;
     control = null;
-    process.send?.({ kind: 'idle' });
+    host.send({ kind: 'idle' });
     if (ending) process.exit(0);
   }
 }
 
-process.on('message', (m) => void handle(m));
-process.on('disconnect', shutdown);
-// Ctrl+C in a terminal reaches the whole process group. Only the host decides when the engine
-// ends: the CLI answers the first Ctrl+C by asking the run to stop and save a checkpoint.
+host.onMessage((m) => void handle(m));
+host.onHostGone(shutdown);
+// Only the host decides when the engine ends: the CLI answers the first Ctrl+C by asking the run
+// to stop and save a checkpoint. The host starts the engine in a process group of its own
+// (POSIX), out of reach of the terminal's Ctrl+C; this covers Windows, where every process on
+// the console gets it.
 process.on('SIGINT', () => {});
-process.send?.(READY);
+host.send(READY);

@@ -13,12 +13,14 @@ import { modelFiles } from '../runs/model-files.ts';
 import { computeFeatureMaps } from './feature-maps.ts';
 import type { FeatureMapsRequest, FeatureMapsReply } from '../host/feature-maps-host.ts';
 import { isShutdown } from '../host/child-protocol.ts';
+import { hostChannel } from '../host/host-channel.ts';
 
 type Model = ReturnType<Tf['model']>;
 
 let loaded: { key: string; modelDir: string; model: Model } | null = null;
 
-const send = (m: FeatureMapsReply): void => void process.send?.(m);
+const host = hostChannel();
+const send = (m: FeatureMapsReply): void => host.send(m);
 
 /** The model in `modelDir`, loaded again only when it is another run's or was saved again. */
 async function modelOf(modelDir: string): Promise<Model> {
@@ -83,13 +85,13 @@ async function main(): Promise<void> {
     await selectBackend('cpu');
   }
   let queue = Promise.resolve();
-  process.on('message', (m: FeatureMapsRequest) => {
+  host.onMessage((m) => {
     // Nothing to save: the host's request to end is answered at once.
     if (isShutdown(m)) process.exit(0);
-    queue = queue.then(() => handle(m));
+    queue = queue.then(() => handle(m as FeatureMapsRequest));
   });
   // The host is gone (e.g. the server was killed): nobody will ask for maps again.
-  process.on('disconnect', () => process.exit(0));
+  host.onHostGone(() => process.exit(0));
   send({ kind: 'ready', backend: tf.getBackend() });
 }
 

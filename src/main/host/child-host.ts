@@ -5,7 +5,8 @@
 // polite SHUTDOWN message first, then SIGTERM, then SIGKILL.
 //
 // How messages travel is a ChildLink, kept apart from the host: nodeChild() forks a Node entry
-// and uses Node's IPC channel. A Python child would get a link made with spawn() that writes and
+// and uses Node's IPC channel; the desktop app uses Electron utility processes instead
+// (desktop/utility-child.ts; the child's side of either is host-channel.ts). A Python child would get a link made with spawn() that writes and
 // reads one JSON object per line on stdin/stdout; nothing in ChildHost assumes the child is Node.
 import { fork, type Serializable } from 'node:child_process';
 import type { ZodType } from 'zod';
@@ -28,12 +29,24 @@ export interface ChildLink {
   onEnd(listener: (how: string) => void): void;
 }
 
+/**
+ * How a host starts a Node entry: nodeChild (child_process.fork, for the CLI, the server and the
+ * tests) or, in the desktop app, desktop/utility-child.ts (an Electron utility process).
+ */
+export type Launcher = (entry: NodeEntry, args?: string[]) => () => ChildLink;
+
 /** Forks a Node entry (see entries.ts) with an IPC channel; its output goes to ours. */
 export function nodeChild(entry: NodeEntry, args: string[] = []): () => ChildLink {
   return () => {
     const child = fork(entry.file, args, {
       execArgv: entry.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own (POSIX): a terminal's Ctrl+C goes to the whole foreground
+      // group, and only the host may decide how its child ends (the engine saves a checkpoint
+      // first). The engine also ignores SIGINT (Windows has no groups to leave), but only once its
+      // code has loaded; out of the group it is safe from the start. A child whose host is gone
+      // ends by itself ('disconnect').
+      detached: process.platform !== 'win32',
     });
     let ended: string | null = null;
     let failure: string | null = null;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { trainingEventSchema, type TrainingEvent } from '../../shared/events.ts';
 import { type EngineCommand } from '../../shared/engine-protocol.ts';
 import { RunFolder } from '../runs/run-folder.ts';
-import { ChildHost, nodeChild } from './child-host.ts';
+import { ChildHost, nodeChild, type Launcher } from './child-host.ts';
 import { nodeEntry, nodeEntryOf, type NodeEntry } from './entries.ts';
 
 type Listener = (e: TrainingEvent) => void;
@@ -28,11 +28,14 @@ export class EngineHost {
   /** The run folder of the training job in progress, to point at its checkpoint if the engine dies. */
   private runDir: string | null = null;
 
-  /** `entry`: the engine's file (a .ts one runs through tsx); by default the one entries.ts picks. */
-  constructor(entry: string | NodeEntry = nodeEntry('engine')) {
+  /**
+   * `entry`: the engine's file (a .ts one runs through tsx); by default the one entries.ts picks.
+   * `launch`: how to start it (the desktop app: as a utility process).
+   */
+  constructor(entry: string | NodeEntry = nodeEntry('engine'), launch: Launcher = nodeChild) {
     this.process = new ChildHost({
       name: 'The engine process',
-      launch: nodeChild(typeof entry === 'string' ? nodeEntryOf(entry) : entry),
+      launch: launch(typeof entry === 'string' ? nodeEntryOf(entry) : entry),
       messages: engineMessageSchema,
       onMessage: (m) => this.receive(m),
       onMalformed: (error) =>

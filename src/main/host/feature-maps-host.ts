@@ -9,7 +9,7 @@ import type { DatasetName } from '../../shared/graph/types.ts';
 import { featureMapsSchema } from '../../shared/api.ts';
 import { RunsError, type RunsErrorCode } from '../runs/errors.ts';
 import type { FeatureMapsResult } from '../engine/feature-maps.ts';
-import { ChildHost, ChildStartError, nodeChild } from './child-host.ts';
+import { ChildHost, ChildStartError, nodeChild, type Launcher } from './child-host.ts';
 import { nodeEntry, nodeEntryOf } from './entries.ts';
 
 /** Every RunsErrorCode, so a failure the process reports passes the check below. */
@@ -69,6 +69,8 @@ export type FeatureMapsReply = z.infer<typeof replySchema>;
 export interface FeatureMapsHostOptions {
   /** The process's entry file (a .ts one runs through tsx); by default the one entries.ts picks. */
   entry?: string;
+  /** How to start it (default: nodeChild; the desktop app: as a utility process). */
+  launch?: Launcher;
   /**
    * Its backend: wasm (the default) or cpu. Never tfjs-node-gpu: one image needs no GPU, and
    * TensorFlow reserves most of a GPU's memory for each process, which a training needs.
@@ -100,7 +102,7 @@ export class FeatureMapsHost {
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.process = new ChildHost({
       name: 'The feature-map process',
-      launch: nodeChild(entry, [options.backend ?? 'wasm']),
+      launch: (options.launch ?? nodeChild)(entry, [options.backend ?? 'wasm']),
       messages: replySchema,
       onMessage: (m) => this.receive(m),
       // From another version of Netforge, or broken: of no more use.

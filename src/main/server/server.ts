@@ -39,6 +39,13 @@ export interface RunningServer {
   url: string;
   token: string;
   port: number;
+  /** The training service the server answers with (its own unless one was given). */
+  training: TrainingService;
+  /**
+   * Stops serving, then (when the training service is the server's own) ends it: a run in
+   * progress stops after its current batch and saves a checkpoint at that step, within the
+   * engine host's bounds (EngineHost.close).
+   */
   close(): Promise<void>;
 }
 
@@ -202,7 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}/?token=${token}`, token, port, close };
+  return { url: `http://127.0.0.1:${port}/?token=${token}`, token, port, training, close };
 }
 
 /**
