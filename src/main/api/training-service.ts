@@ -26,7 +26,8 @@ import { trainRequestSchema, type TrainRequest } from '../../shared/engine-proto
 import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
 import { preflight } from '../engine/preflight.ts';
 import { EngineHost } from '../host/engine-host.ts';
-import { RunsError } from '../runs/errors.ts';
+import { CHECKPOINT_UNUSABLE, RunsError } from '../runs/errors.ts';
+import { checkCheckpointFiles } from '../runs/checkpoint-files.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
 import { readRunDetail } from '../runs/run-detail.ts';
 import { RunFolder, type RunStart } from '../runs/run-folder.ts';
@@ -74,6 +75,10 @@ type Subscriber = (push: EventPush) => void;
 interface CurrentRun {
   runId: string;
   runDir: string;
+  /** A continued run: its folder is left as it was until its run-started event. */
+  resume: boolean;
+  /** Its run-started event has been seen. */
+  started: boolean;
   paused: boolean;
   /** Its finished or error event has been seen; the engine may still be tidying up. */
   ended: boolean;
@@ -169,9 +174,10 @@ export class TrainingService {
 
   /**
    * Continues a run that was stopped, failed or cut short from its last checkpoint, in its own
-   * folder and with its own graph, settings and data folder (runs.continue). Its old result
-   * files go: the continued run writes them again when it ends. E_BUSY while a run is in
-   * progress; E_NO_CHECKPOINT when the run kept none; E_FINISHED for a run that completed.
+   * folder and with its own graph, settings and data folder (runs.continue). Its result files
+   * stay until the continued run replaces them. E_BUSY while a run is in progress; E_NO_CHECKPOINT
+   * when the run kept none; E_IO naming a damaged file of its checkpoint; E_FINISHED for a run
+   * that completed.
    */
   continueRun(runId: string): Promise<TrainStartResult> {
     return this.exclusively('continue this one', async () => {
@@ -183,12 +189,25 @@ export class TrainingService {
             'To train longer, use "Edit and train again" with more epochs.',
         );
       const folder = new RunFolder(entry.runDir);
-      if (!folder.checkpoint('last'))
+      const checkpoint = folder.checkpoint('last');
+      if (!checkpoint)
         throw new TrainingError(
           'E_NO_CHECKPOINT',
           `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
             'epoch and when a run is stopped). Start it again instead.',
         );
+      // Every file of the checkpoint, before anything is launched: a damaged one is named and
+      // the run stays as it is. (Whether its weights fit the graph, the engine checks before it
+      // writes anything.)
+      try {
+        await checkCheckpointFiles(checkpoint);
+      } catch (e) {
+        if (!(e instanceof CodedError)) throw e;
+        throw new TrainingError(
+          'E_IO',
+          `Run "${runId}" cannot be continued: ${e.message} ${CHECKPOINT_UNUSABLE}`,
+        );
+      }
       let graph: GraphDoc;
       let config: TrainConfig;
       try {
@@ -208,7 +227,6 @@ export class TrainingService {
         backend: this.backend,
         resume: true,
       });
-      // The engine removes the run's old outcome files when it resumes (the files' one writer).
       await this.host.whenIdle();
       return this.launch(runId, request);
     });
@@ -233,7 +251,14 @@ export class TrainingService {
 
   /** Makes `runId` the run in progress and hands its request to the engine. */
   private async launch(runId: string, request: TrainRequest): Promise<TrainStartResult> {
-    this.current = { runId, runDir: request.runDir, paused: false, ended: false };
+    this.current = {
+      runId,
+      runDir: request.runDir,
+      resume: request.resume,
+      started: false,
+      paused: false,
+      ended: false,
+    };
     try {
       await this.host.send({ type: 'train', request });
     } catch (e) {
@@ -413,8 +438,11 @@ export class TrainingService {
     const result = await folder.readResult();
     let status: RunStatus;
     if (active) status = active.paused ? 'paused' : 'running';
-    else if (result) status = result.status;
+    // error.json before run.json: a continued run that failed keeps the earlier result (its test
+    // accuracy, of the model still in model/), and a continued run removes an earlier error.json
+    // once it starts, so an error.json is always the latest attempt's.
     else if (folder.hasError()) status = 'failed';
+    else if (result) status = result.status;
     else status = 'incomplete';
     const m = STAMP_RE.exec(runId);
     const startedAt =
@@ -429,8 +457,8 @@ export class TrainingService {
       runDir,
       name: name ?? runId,
       status,
-      // A run in progress has no result yet; a continued one may still hold its previous one
-      // until its engine clears it.
+      // A run in progress has no result yet; a continued one holds its previous one until it
+      // writes its own.
       testAccuracy: active ? null : (result?.testAccuracy ?? null),
       startedAt,
     };
@@ -468,10 +496,11 @@ export class TrainingService {
   private relay(event: TrainingEvent): void {
     const run = this.current;
     if (!run) return; // nothing of ours is running (e.g. a late event after close())
-    if (event.type === 'error' && event.code === 'E_ENGINE_DIED') {
+    if (event.type === 'error' && event.code === 'E_ENGINE_DIED' && (run.started || !run.resume)) {
       // The engine writes error.json for the failures it reports; one that died cannot, so main
       // does, now that no engine is left writing the folder. The event goes out once the file is
-      // there, so that whoever sees it finds the run 'failed'.
+      // there, so that whoever sees it finds the run 'failed'. (A continued run that had not
+      // started had changed nothing: it stays as it was.)
       void new RunFolder(run.runDir)
         .writeError(event)
         .catch((e: unknown) =>
@@ -484,6 +513,7 @@ export class TrainingService {
   }
 
   private deliver(run: CurrentRun, event: TrainingEvent): void {
+    if (event.type === 'run-started') run.started = true;
     if (event.type === 'status' && event.state !== 'stopping')
       run.paused = event.state === 'paused';
     if (event.type === 'finished' || event.type === 'error') run.ended = true;

@@ -1,6 +1,6 @@
 // Failures of the run requests (runs.get, runs.images, runs.featureMaps) that the user can act
-import { CodedError } from '../../shared/errors.ts';
 // on; api/handlers.ts turns them into replies with these codes (documented in REQUEST_ERROR_CODES).
+import { CodedError } from '../../shared/errors.ts';
 
 export type RunsErrorCode =
   | 'E_NOT_FOUND'
@@ -20,3 +20,11 @@ export class RunsError extends CodedError {
     this.name = 'RunsError';
   }
 }
+
+/**
+ * What a continue or resume refused for its checkpoint says to do, after the message naming the
+ * file (main's runs.continue and the engine's resume say the same).
+ */
+export const CHECKPOINT_UNUSABLE =
+  'The run cannot continue from this checkpoint and is kept as it was (its results and model ' +
+  'are untouched): train it again from the start, or put back a good copy of the file.';

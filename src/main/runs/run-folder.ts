@@ -13,8 +13,14 @@
 //   evaluation.json, run.json   engine                           when the run ends
 //   error.json                  engine                           before it reports a run's failure
 //                               main, only if the engine died    (E_ENGINE_DIED: nobody else can)
-//   run.json, evaluation.json,  engine: removed when a run resumes, so that what is left
-//   error.json                  describes this attempt
+//   error.json                  engine: removed when a resumed run has started (its events
+//                               supersede the earlier failure)
+//
+// A resumed run (runs.continue, `netforge train --resume`) writes nothing until it has checked
+// its checkpoint against the graph and loaded its data: a resume refused before that leaves the
+// folder as it was. Its run.json and evaluation.json stay until the resumed run replaces them
+// (atomically) with its own, so a resumed run that fails keeps the earlier test accuracy; its
+// events in metrics.jsonl tell what happened since.
 //
 // Every JSON and binary file is written atomically (atomic-write.ts); metrics.jsonl only grows.
 // `netforge train --out DIR` runs the engine without main: such a folder has no netforge-run.json.
@@ -25,7 +31,7 @@
 // cannot go on without it. Paths stored inside the files (run-started.runDir, run.json's runDir,
 // error.json's checkpoint) are where the run was when written; nothing here relies on them.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { GraphDoc } from '../../shared/graph/types.ts';
@@ -53,6 +59,24 @@ import {
 export type { CheckpointKind, RunErrorFile, RunResult, RunStart } from './run-files.ts';
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 1);
+
+/** Whether the file is missing, empty or ends with a newline (its last byte only is read). */
+async function endsWithNewline(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
 
 export class RunFolder {
   constructor(readonly dir: string) {}
@@ -183,9 +207,13 @@ export class RunFolder {
   writeError(error: RunErrorFile): Promise<void> {
     return writeFileAtomic(this.errorFile, pretty({ type: 'error', ...error }));
   }
-  /** Removes run.json, evaluation.json and error.json: a resumed run writes them again. */
-  async clearOutcome(): Promise<void> {
-    for (const file of [this.resultFile, this.evaluationFile, this.errorFile])
-      await rm(file, { force: true });
+  /**
+   * A resumed run has started: error.json (an earlier attempt's failure, superseded by the
+   * events that follow) goes, and a last line of metrics.jsonl that a crash or a full disk cut
+   * off is ended, so that the resumed run's first event starts a line of its own.
+   */
+  async beginResumed(): Promise<void> {
+    await rm(this.errorFile, { force: true });
+    if (!(await endsWithNewline(this.metricsFile))) await appendFile(this.metricsFile, '\n');
   }
 }
