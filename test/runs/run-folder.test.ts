@@ -77,8 +77,15 @@ function checkpoint(step: number): CheckpointData {
 
 describe('RunFolder', () => {
   it('writes every file and reads it back, in the places the older versions used', async () => {
-    const folder = await RunFolder.create(join(await dirs.make(), 'tiny-run'), start);
-    await expect(RunFolder.create(folder.dir, start)).rejects.toMatchObject({ code: 'EEXIST' });
+    const made = await RunFolder.create(join(await dirs.make(), 'tiny-run'), start, 'test');
+    const folder = made.folder;
+    await expect(RunFolder.create(folder.dir, start, 'test')).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    // Made locked by its instance (run-lock.test.ts); the lock goes when the run ends.
+    expect(await folder.lockHolder('test')).toMatchObject({ state: 'mine' });
+    await made.lock.release();
+    expect(existsSync(folder.lockFile)).toBe(false);
     await folder.writeGraph(tinyGraph());
     await folder.writeConfig(config);
     const events: TrainingEvent[] = [

@@ -11,6 +11,7 @@
 //   checkpoints/{last,best}/    engine (engine/trainer.ts)       each epoch's end and on stop
 //   model/                      engine                           when the run ends
 //   evaluation.json, run.json   engine                           when the run ends
+//   netforge-lock.json          main or the CLI (run-lock.ts)    while a run trains or is deleted
 //   error.json                  engine                           before it reports a run's failure
 //                               main, only if the engine died    (E_ENGINE_DIED: nobody else can)
 //   error.json                  engine: removed when a resumed run has started (its events
@@ -31,7 +32,7 @@
 // cannot go on without it. Paths stored inside the files (run-started.runDir, run.json's runDir,
 // error.json's checkpoint) are where the run was when written; nothing here relies on them.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, open, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { GraphDoc } from '../../shared/graph/types.ts';
@@ -42,6 +43,13 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { completeCheckpoint } from './checkpoint-files.ts';
 import { readJsonOrNull, readJsonStrict, readTextOrEmpty } from './file-readers.ts';
 import { modelFiles, type ModelFiles } from './model-files.ts';
+import {
+  acquireLock,
+  judgeLock,
+  readLockFile,
+  type HeldLock,
+  type LockHolder,
+} from './run-lock.ts';
 import {
   RUN_FILES,
   evaluationFileSchema,
@@ -111,6 +119,10 @@ export class RunFolder {
   get modelFiles(): ModelFiles {
     return modelFiles(this.modelDir);
   }
+  /** The owner lock (run-lock.ts). */
+  get lockFile(): string {
+    return join(this.dir, RUN_FILES.lock);
+  }
   /** Where the engine writes the `kind` checkpoint (checkpoint-files.ts). */
   checkpointDir(kind: CheckpointKind): string {
     return join(this.dir, RUN_FILES.checkpoints, kind);
@@ -158,6 +170,26 @@ export class RunFolder {
     return completeCheckpoint(this.checkpointDir(kind));
   }
 
+  /** When run.json was last written (ms since the epoch), or null if it is missing. */
+  async resultWrittenAt(): Promise<number | null> {
+    return (await stat(this.resultFile).catch(() => null))?.mtimeMs ?? null;
+  }
+  /** Who holds the run's owner lock, as the instance `self` sees it (run-lock.ts). */
+  async lockHolder(self: string): Promise<LockHolder> {
+    return judgeLock(await readLockFile(this.lockFile), self);
+  }
+
+  // ---- The owner lock ----
+
+  /**
+   * Takes the run's owner lock for the instance `instance` (the folder must exist): E_BUSY
+   * (RunLockedError, naming the holder) while another live Netforge holds it. Release it when
+   * the run has ended.
+   */
+  lock(instance: string): Promise<HeldLock> {
+    return acquireLock(this.lockFile, instance);
+  }
+
   // ---- Strict readers: E_NOT_FOUND or E_IO naming the file ----
 
   loadGraph(): Promise<GraphDoc> {
@@ -170,14 +202,28 @@ export class RunFolder {
   // ---- Main's writes ----
 
   /**
-   * Makes the folder (its parent must exist) and writes netforge-run.json. Fails with EEXIST if
-   * the folder exists, so that a caller choosing a fresh name can try the next one.
+   * Makes the folder (its parent must exist), takes its owner lock for the instance `instance`
+   * and writes netforge-run.json. Fails with EEXIST if the folder exists, so that a caller
+   * choosing a fresh name can try the next one; on any other failure the folder it made is
+   * removed (a full disk leaves no empty run folder behind).
    */
-  static async create(dir: string, start: RunStart): Promise<RunFolder> {
+  static async create(
+    dir: string,
+    start: RunStart,
+    instance: string,
+  ): Promise<{ folder: RunFolder; lock: HeldLock }> {
     await mkdir(dir);
     const folder = new RunFolder(dir);
-    await writeFileAtomic(folder.startFile, pretty(runStartSchema.parse(start)));
-    return folder;
+    let lock: HeldLock | null = null;
+    try {
+      lock = await folder.lock(instance);
+      await writeFileAtomic(folder.startFile, pretty(runStartSchema.parse(start)));
+      return { folder, lock };
+    } catch (e) {
+      await lock?.release();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   // ---- The engine's writes (and error.json by main once the engine is dead) ----
