@@ -6,7 +6,7 @@ import { getLayer } from '../../shared/layers/registry.ts';
 import { CodedError, type ErrorCode } from '../../shared/errors.ts';
 import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
 import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
-import { CHECKPOINT_UNUSABLE } from '../runs/errors.ts';
+import { CHECKPOINT_UNUSABLE, diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
@@ -97,8 +97,13 @@ export async function runTraining(
   let recording = !req.resume;
   const held: TrainingEvent[] = [];
   let writes = Promise.resolve();
+  // The first failed append (a full disk...): later events are not appended (a line after a
+  // half-written one would be lost with it), and the run fails at its next batch with it.
+  let writeFailure: unknown = null;
   const record = (e: TrainingEvent) => {
-    writes = writes.then(() => folder.appendEvent(e));
+    writes = writes
+      .then(() => (writeFailure ? undefined : folder.appendEvent(e)))
+      .catch((err: unknown) => void (writeFailure ??= err));
   };
   const emit: Emit = (e) => {
     emitOut(e);
@@ -189,10 +194,13 @@ export async function runTraining(
         emit,
         state,
         parallel,
+        writeFailure: () => writeFailure,
       });
     } finally {
       await parallel?.dispose();
     }
+    await writes;
+    if (writeFailure) throw writeFailure; // its events are not all in metrics.jsonl
     await saveTfjsModel(tf, model, folder.modelDir);
     const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
     await folder.writeEvaluation(evaluation);
@@ -211,7 +219,15 @@ export async function runTraining(
     emit(finished);
     model.dispose();
     optimizer.dispose();
-  } catch (e) {
+  } catch (thrown) {
+    // A full disk anywhere in the run (a checkpoint, an event, the model) says where, and that
+    // the run can go on from its last checkpoint once there is space.
+    const e =
+      diskFullError(
+        thrown,
+        req.runDir,
+        folder.checkpoint('last') ? 'continue the run' : 'start the run again',
+      ) ?? thrown;
     const err = e as Error & { code?: string };
     const known = e instanceof CodedError;
     const error: TrainingEventOf<'error'> = {
@@ -226,8 +242,7 @@ export async function runTraining(
     if (recording) await folder.writeError(error).catch(() => undefined);
     emit(error);
   } finally {
-    // A run folder that cannot be written is reported above; it must not become an exception.
-    await writes.catch(() => undefined);
+    await writes; // never rejects: see record
   }
 }
 
