@@ -4,6 +4,7 @@
 // as it was (stopped, with its test accuracy) and its files untouched, and says which file is
 // broken and what to do.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import type { CodedError } from '../src/shared/errors.ts';
 import type { TrainingEvent, TrainingEventOf } from '../src/shared/events.ts';
 import type { GraphDoc } from '../src/shared/graph/types.ts';
 import { tempDirs, tinyGraph, writeSyntheticMnist } from './engine/fixtures.ts';
-import { ended, nextEvent } from './helpers/training-events.ts';
+import { ended, nextEvent, sleep } from './helpers/training-events.ts';
 
 const dirs = tempDirs('continue-safety');
 let data = '';
@@ -37,6 +38,10 @@ beforeAll(async () => {
   await firstEpoch;
   await service.stop(run.runId);
   expect(await done).toMatchObject({ type: 'finished', status: 'stopped' });
+  // The engine may still be writing after its last event; its lock goes once it is done.
+  for (let i = 0; i < 200 && existsSync(join(run.runDir, 'netforge-lock.json')); i++)
+    await sleep(50);
+  expect(existsSync(join(run.runDir, 'netforge-lock.json'))).toBe(false);
   pristine = join(await dirs.make(), 'stopped');
   await cp(run.runDir, pristine, { recursive: true });
   stoppedEntry = (await service.list()).find((r) => r.runId === run.runId)!;

@@ -5,20 +5,34 @@
 // one wins.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type * as fsPromises from 'node:fs/promises';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
 import { RunFolder } from '../../src/main/runs/run-folder.ts';
 import { newLockRecord, RunLockedError, STALE_AFTER_MS } from '../../src/main/runs/run-lock.ts';
 import { tempDirs } from '../engine/fixtures.ts';
 
+// A file system without hard links (FAT, exFAT), in this process only while `noLinks.on`.
+const noLinks = vi.hoisted(() => ({ on: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof fsPromises>();
+  const link: typeof fs.link = async (from, to) => {
+    if (noLinks.on)
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    return fs.link(from, to);
+  };
+  return { ...fs, link };
+});
+
 const CHILD = join(import.meta.dirname, '..', 'helpers', 'lock-child.ts');
 const dirs = tempDirs('run-lock');
 const children: ChildProcess[] = [];
 afterEach(() => {
+  noLinks.on = false;
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 afterAll(() => dirs.cleanup());
@@ -63,12 +77,13 @@ async function runFolder(): Promise<RunFolder> {
   return new RunFolder(dir);
 }
 
-/** The failure of taking the lock. */
-const refusal = (folder: RunFolder) =>
-  folder.lock('this-test').then(
+/** The failure of taking the lock (as the instance `instance`). */
+const refusalFor = (folder: RunFolder, instance: string) =>
+  folder.lock(instance).then(
     () => null,
     (e: unknown) => e as RunLockedError,
   );
+const refusal = (folder: RunFolder) => refusalFor(folder, 'this-test');
 
 describe('the owner lock and another process', () => {
   it('holds while the other process lives, names it, and is broken once it has died', async () => {
@@ -159,6 +174,22 @@ describe('the owner lock and another process', () => {
       why: 'the lock file is damaged',
     });
     await (await folder.lock('this-test')).release();
+  });
+});
+
+describe('a file system without hard links', () => {
+  it('still takes the lock exclusively, and releases it', async () => {
+    const folder = await runFolder();
+    noLinks.on = true;
+    const lock = await folder.lock('this-test');
+    expect(JSON.parse(await readFile(folder.lockFile, 'utf8'))).toMatchObject({
+      instance: 'this-test',
+    });
+    expect(await folder.lockHolder('another')).toMatchObject({ state: 'held', checked: true });
+    expect(await refusalFor(folder, 'another')).toMatchObject({ code: 'E_BUSY' });
+    expect((await readdir(folder.dir)).sort()).toEqual(['netforge-lock.json']); // no temp file
+    await lock.release();
+    expect(existsSync(folder.lockFile)).toBe(false);
   });
 });
 

@@ -208,7 +208,9 @@ export class TrainingService {
       // start to while it is checked and launched here.
       const lock = await this.lockRun(entry.runId, entry.runDir, 'continue it');
       try {
-        return await this.launch(runId, await this.continueRequest(entry), lock);
+        // Read again under the lock: another Netforge may have ended the run meanwhile.
+        const locked = await this.requireEntry(runId);
+        return await this.launch(runId, await this.continueRequest(locked), lock);
       } catch (e) {
         await lock.release();
         throw e;

@@ -165,18 +165,38 @@ export class RunLockedError extends CodedError {
 
 let serial = 0;
 
+/** File systems without hard links (FAT, exFAT, some network shares) refuse link() so. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Writes `text` to `path` and flushes it; `flag` 'wx' fails with EEXIST if `path` exists. */
+async function writeSynced(path: string, text: string, flag: 'wx'): Promise<void> {
+  const handle = await open(path, flag);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Links a complete copy of `record` to `path`; false if `path` exists. */
 async function createExclusive(path: string, record: RunLock): Promise<boolean> {
+  const text = JSON.stringify(record, null, 1);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++serial}.tmp`);
   try {
-    const handle = await open(tmp, 'wx');
+    await writeSynced(tmp, text, 'wx');
     try {
-      await handle.writeFile(JSON.stringify(record, null, 1));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await link(tmp, path);
+    } catch (e) {
+      if (!NO_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // Still exclusive, but a reader may see the record half-written for a moment: a lock
+      // that does not parse counts as held while it is young (judgeLock).
+      await writeSynced(path, text, 'wx').catch(async (err: unknown) => {
+        // One this call made and could not complete (a full disk) goes again.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(path, { force: true });
+        throw err;
+      });
     }
-    await link(tmp, path);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
