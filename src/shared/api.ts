@@ -73,6 +73,12 @@ export const runEntrySchema = z.object({
   testAccuracy: z.number().nullable(),
   /** ISO 8601. */
   startedAt: z.string(),
+  /**
+   * Who trains a run in progress: this Netforge ('this'), or another Netforge process on the same
+   * runs folder that holds the run's lock ('other': shown as running elsewhere; it cannot be
+   * paused, stopped, continued or deleted from here). Absent for a run not in progress.
+   */
+  owner: z.enum(['this', 'other']).optional(),
 });
 export type RunEntry = z.infer<typeof runEntrySchema>;
 
@@ -266,7 +272,7 @@ export const API = {
       dataDir: z.string().min(1).nullable().optional(),
     }),
     result: trainStartResultSchema,
-    errors: ['E_BUSY', 'E_ENGINE', 'E_BAD_REQUEST', ...RUN_IO],
+    errors: ['E_BUSY', 'E_ENGINE', 'E_BAD_REQUEST', 'E_DISK_FULL', ...RUN_IO],
   }),
   'train.pause': method({
     doc: 'Pauses the run in progress after its current batch.',
@@ -325,16 +331,24 @@ export const API = {
     ],
   }),
   'runs.continue': method({
-    doc: 'Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its settings.',
+    doc: 'Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its settings (its checkpoint checked first; not a run another Netforge trains).',
     params: runRef,
     result: trainStartResultSchema,
-    errors: ['E_NOT_FOUND', 'E_FINISHED', 'E_NO_CHECKPOINT', 'E_BUSY', 'E_ENGINE', ...RUN_IO],
+    errors: [
+      'E_NOT_FOUND',
+      'E_FINISHED',
+      'E_NO_CHECKPOINT',
+      'E_BUSY',
+      'E_ENGINE',
+      'E_DISK_FULL',
+      ...RUN_IO,
+    ],
   }),
   'runs.delete': method({
-    doc: "Deletes a run's folder with everything in it (not the run in progress).",
+    doc: "Deletes a run's folder with everything in it (not a run in progress, here or in another Netforge).",
     params: runRef,
     result: runRef,
-    errors: ['E_NOT_FOUND', 'E_BUSY', ...RUN_IO],
+    errors: ['E_NOT_FOUND', 'E_BUSY', 'E_DISK_FULL', ...RUN_IO],
   }),
   'export.write': method({
     doc: "Writes a run's trained model, or a design with its initial weights, as files another tool opens, into the exports folder.",

@@ -174,6 +174,10 @@ const ENGINE = {
     what: "A downloaded file does not match the dataset's published checksum",
     fix: 'Try again later; if it persists, download the files yourself and name their folder.',
   },
+  E_DISK_FULL: {
+    what: 'The disk is full (or the disk quota used up) where Netforge writes',
+    fix: 'Free space on the disk the message names, then continue the run (or start it again if it kept no checkpoint).',
+  },
   E_ENGINE_DIED: {
     what: 'The training engine stopped unexpectedly',
     fix: 'Continue the run from its last checkpoint; if it dies again, lower the batch size (memory).',

@@ -3,6 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,37 @@ describe('netforge train', () => {
     const finished = lines.at(-1) as TrainingEventOf<'finished'>;
     expect(finished).toMatchObject({ type: 'finished', status: 'completed', runDir, epochs: 1 });
     expect(finished.testAccuracy).toBeTypeOf('number');
+    // The run's owner lock was held while it trained and is gone now.
+    expect(existsSync(join(runDir, 'netforge-lock.json'))).toBe(false);
+  });
+
+  it('refuses --resume of a run another Netforge process is training, naming it', async () => {
+    const { runDir } = await trainOnce();
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '..', 'helpers', 'lock-child.ts'),
+        'hold',
+        runDir,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve)); // it holds the lock
+      const r = await netforge('train', '--resume', runDir, '--epochs', '2', '--json');
+      expect(r.code).toBe(1);
+      const error = events(r).at(-1) as TrainingEventOf<'error'>;
+      expect(error).toMatchObject({ type: 'error', code: 'E_BUSY' });
+      expect(error.message).toContain(
+        `${runDir} is running in another Netforge (pid ${holder.pid} on host ${hostname()})`,
+      );
+    } finally {
+      holder.stdin.end(); // it releases the lock and exits
+      await new Promise((resolve) => holder.once('exit', resolve));
+    }
+    expect(existsSync(join(runDir, 'netforge-lock.json'))).toBe(false);
   });
 
   it.each<[string[], RegExp]>([

@@ -196,6 +196,15 @@ describe('runs made elsewhere', () => {
     expect(shownPhase(state())).toBe('paused');
     expect(canControl(state())).toBe(true);
   });
+
+  it('does not follow a run another Netforge process trains (it is running elsewhere)', async () => {
+    fake.handlers['runs.list'] = () => [{ ...entry('elsewhere', 'running'), owner: 'other' }];
+    fake.handlers['runs.get'] = ({ runId }) =>
+      detail(runId, 'running', [ev.backend(), ev.started(2, 10)]);
+    await state().attachToRuns(fake.host);
+    expect(state().run).toBeNull();
+    expect(fake.calls.some((c) => c.method === 'runs.get')).toBe(false);
+  });
 });
 
 describe('deleting a run', () => {

@@ -77,8 +77,15 @@ function checkpoint(step: number): CheckpointData {
 
 describe('RunFolder', () => {
   it('writes every file and reads it back, in the places the older versions used', async () => {
-    const folder = await RunFolder.create(join(await dirs.make(), 'tiny-run'), start);
-    await expect(RunFolder.create(folder.dir, start)).rejects.toMatchObject({ code: 'EEXIST' });
+    const made = await RunFolder.create(join(await dirs.make(), 'tiny-run'), start, 'test');
+    const folder = made.folder;
+    await expect(RunFolder.create(folder.dir, start, 'test')).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    // Made locked by its instance (run-lock.test.ts); the lock goes when the run ends.
+    expect(await folder.lockHolder('test')).toMatchObject({ state: 'mine' });
+    await made.lock.release();
+    expect(existsSync(folder.lockFile)).toBe(false);
     await folder.writeGraph(tinyGraph());
     await folder.writeConfig(config);
     const events: TrainingEvent[] = [
@@ -142,10 +149,7 @@ describe('RunFolder', () => {
       'weights.json',
     ]);
 
-    // A resumed run starts without the old outcome; a failed one leaves its error.
-    await folder.clearOutcome();
-    expect(await folder.readResult()).toBeNull();
-    expect(await folder.readEvaluation()).toBeNull();
+    // A failed attempt leaves its error beside the earlier result.
     const error = { code: 'E_NAN_LOSS', message: 'diverged', checkpoint: null };
     await folder.writeError(error);
     expect(folder.hasError()).toBe(true);
@@ -154,6 +158,21 @@ describe('RunFolder', () => {
       type: 'error',
       ...error,
     });
+
+    // A resumed run that has started drops the earlier error, keeps the earlier result until it
+    // writes its own, and ends a last line of metrics.jsonl that was cut off.
+    const metrics = await readFile(folder.metricsFile, 'utf8');
+    await writeFile(folder.metricsFile, `${metrics}{"type":"ba`);
+    await folder.beginResumed();
+    expect(folder.hasError()).toBe(false);
+    expect(await folder.readResult()).toEqual(fields);
+    expect(await folder.readEvaluation()).not.toBeNull();
+    await folder.appendEvent({ type: 'status', state: 'paused', step: 9 });
+    expect((await folder.readMetrics()).split('\n').slice(-3)).toEqual([
+      '{"type":"ba',
+      expect.stringContaining('"state":"paused"'),
+      '',
+    ]);
   });
 
   it('keeps the previous file when a write fails half-way, and leaves no temporary file', async () => {

@@ -1,7 +1,8 @@
 // Training for the app's windows and browser-mode connections: owns one EngineHost, runs one
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
 // tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +14,6 @@ import {
   type RunDetail,
   type RunEntry,
   type RunImages,
-  type RunStatus,
   type EventPush,
   type TrainStartResult,
 } from '../../shared/api.ts';
@@ -26,11 +26,14 @@ import { trainRequestSchema, type TrainRequest } from '../../shared/engine-proto
 import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
 import { preflight } from '../engine/preflight.ts';
 import { EngineHost } from '../host/engine-host.ts';
-import { RunsError } from '../runs/errors.ts';
+import { CHECKPOINT_UNUSABLE, diskFullError, RunsError } from '../runs/errors.ts';
+import { checkCheckpointFiles } from '../runs/checkpoint-files.ts';
 import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
 import { readRunDetail, viewOf } from '../runs/run-detail.ts';
 import { emptyRunView, reduceRun, type RunView } from '../../shared/run.ts';
+import { readRunEntry } from '../runs/run-entry.ts';
 import { RunFolder, type RunStart } from '../runs/run-folder.ts';
+import { RunLockedError, type HeldLock } from '../runs/run-lock.ts';
 import { checkIndex, TestImages } from '../runs/test-images.ts';
 
 /** Where runs go unless the user names another: $NETFORGE_RUNS_DIR or ~/Netforge/runs. */
@@ -39,7 +42,14 @@ export function defaultRunsDir(): string {
 }
 
 export type TrainingErrorCode =
-  'E_BUSY' | 'E_NO_RUN' | 'E_ENGINE' | 'E_IO' | 'E_BAD_REQUEST' | 'E_FINISHED' | 'E_NO_CHECKPOINT';
+  | 'E_BUSY'
+  | 'E_NO_RUN'
+  | 'E_ENGINE'
+  | 'E_IO'
+  | 'E_DISK_FULL'
+  | 'E_BAD_REQUEST'
+  | 'E_FINISHED'
+  | 'E_NO_CHECKPOINT';
 
 export class TrainingError extends CodedError {
   constructor(
@@ -62,6 +72,11 @@ export interface TrainingServiceOptions {
   cacheDir?: string | null;
   /** Where feature maps are computed (the Electron app names the process's source file). */
   featureMaps?: FeatureMapsHostOptions;
+  /**
+   * This Netforge instance's id in the run locks it takes (default: a random one). Two services
+   * in one process (tests) are two instances: each sees the other's runs as running elsewhere.
+   */
+  instanceId?: string;
 }
 
 export interface StartTraining {
@@ -75,6 +90,10 @@ type Subscriber = (push: EventPush) => void;
 interface CurrentRun {
   runId: string;
   runDir: string;
+  /** A continued run: its folder is left as it was until its run-started event. */
+  resume: boolean;
+  /** Its run-started event has been seen. */
+  started: boolean;
   paused: boolean;
   /** Its finished or error event has been seen; the engine may still be tidying up. */
   ended: boolean;
@@ -84,11 +103,12 @@ interface CurrentRun {
    * and the file may lag by an event.
    */
   view: RunView;
+  /** The run folder's owner lock, released once the engine is done with the folder. */
+  lock: HeldLock;
 }
 
 /** `2026-11-26T09-51-05-123Z`: an ISO time that is a valid file name. */
 const stampOf = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
-const STAMP_RE = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:-\d+)?$/;
 
 function slug(name: string): string {
   return (
@@ -109,13 +129,17 @@ export class TrainingService {
   private readonly featureMapsHost: FeatureMapsHost;
   private readonly backend: BackendName | null;
   private readonly subscribers = new Set<Subscriber>();
+  readonly instanceId: string;
   private current: CurrentRun | null = null;
   private starting = false;
+  /** The last run's lock being released (after its engine is done with the folder). */
+  private releasing: Promise<void> = Promise.resolve();
 
   constructor(options: TrainingServiceOptions = {}) {
     this.runsDir = options.runsDir ?? defaultRunsDir();
     this.backend = options.backend ?? null;
     this.cacheDir = options.cacheDir ?? null;
+    this.instanceId = options.instanceId ?? randomUUID();
     this.host = options.host ?? new EngineHost();
     this.testImages = new TestImages(this.cacheDir);
     this.featureMapsHost = new FeatureMapsHost(options.featureMaps);
@@ -141,7 +165,7 @@ export class TrainingService {
   start(req: StartTraining): Promise<TrainStartResult> {
     return this.exclusively('start again', async () => {
       // The previous run's engine may still be saving after its last event.
-      await this.host.whenIdle();
+      await this.idle();
       const dataDir = req.dataDir || process.env['NETFORGE_DATA_DIR'] || null;
       // A graph or settings that cannot be trained are refused before a run folder exists.
       const config = trainConfigSchema.safeParse(req.config);
@@ -156,7 +180,7 @@ export class TrainingService {
         startedAt: new Date().toISOString(),
         dataDir,
       };
-      const { runId, runDir } = await this.makeRunDir(start);
+      const { runId, runDir, lock } = await this.makeRunDir(start);
       const parsed = trainRequestSchema.safeParse({
         graph: req.graph,
         config: req.config,
@@ -165,60 +189,126 @@ export class TrainingService {
         cacheDir: this.cacheDir,
         backend: this.backend,
       });
-      if (!parsed.success)
+      if (!parsed.success) {
+        await this.discard(runDir, lock);
         throw new TrainingError(
           'E_BAD_REQUEST',
           `Invalid training request: ${parsed.error.message}`,
         );
-      return this.launch(runId, parsed.data);
+      }
+      return this.launch(runId, parsed.data, lock);
     });
   }
 
   /**
    * Continues a run that was stopped, failed or cut short from its last checkpoint, in its own
-   * folder and with its own graph, settings and data folder (runs.continue). Its old result
-   * files go: the continued run writes them again when it ends. E_BUSY while a run is in
-   * progress; E_NO_CHECKPOINT when the run kept none; E_FINISHED for a run that completed.
+   * folder and with its own graph, settings and data folder (runs.continue). Its result files
+   * stay until the continued run replaces them. E_BUSY while a run is in progress; E_NO_CHECKPOINT
+   * when the run kept none; E_IO naming a damaged file of its checkpoint; E_FINISHED for a run
+   * that completed.
    */
   continueRun(runId: string): Promise<TrainStartResult> {
     return this.exclusively('continue this one', async () => {
       const entry = await this.requireEntry(runId);
-      if (entry.status === 'completed' || entry.status === 'early-stopped')
-        throw new TrainingError(
-          'E_FINISHED',
-          `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
-            'To train longer, use "Edit and train again" with more epochs.',
-        );
-      const folder = new RunFolder(entry.runDir);
-      if (!folder.checkpoint('last'))
-        throw new TrainingError(
-          'E_NO_CHECKPOINT',
-          `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
-            'epoch and when a run is stopped). Start it again instead.',
-        );
-      let graph: GraphDoc;
-      let config: TrainConfig;
+      await this.idle();
+      // Taken first: another Netforge may be training this run (E_BUSY naming it), and none may
+      // start to while it is checked and launched here.
+      const lock = await this.lockRun(entry.runId, entry.runDir, 'continue it');
       try {
-        [graph, config] = await Promise.all([folder.loadGraph(), folder.loadConfig()]);
+        // Read again under the lock: another Netforge may have ended the run meanwhile.
+        const locked = await this.requireEntry(runId);
+        return await this.launch(runId, await this.continueRequest(locked), lock);
       } catch (e) {
-        throw new TrainingError(
-          'E_BAD_REQUEST',
-          `Run "${runId}" cannot be continued: ${(e as Error).message} Start it again instead.`,
-        );
+        await lock.release();
+        throw e;
       }
-      const request = trainRequestSchema.parse({
-        graph,
-        config,
-        runDir: entry.runDir,
-        dataDir: (await folder.readStart())?.dataDir ?? null,
-        cacheDir: this.cacheDir,
-        backend: this.backend,
-        resume: true,
-      });
-      // The engine removes the run's old outcome files when it resumes (the files' one writer).
-      await this.host.whenIdle();
-      return this.launch(runId, request);
     });
+  }
+
+  /** The request that continues `entry`, once its checkpoint's files are checked. */
+  private async continueRequest(entry: RunEntry): Promise<TrainRequest> {
+    const { runId } = entry;
+    if (entry.status === 'completed' || entry.status === 'early-stopped')
+      throw new TrainingError(
+        'E_FINISHED',
+        `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
+          'To train longer, use "Edit and train again" with more epochs.',
+      );
+    const folder = new RunFolder(entry.runDir);
+    const checkpoint = folder.checkpoint('last');
+    if (!checkpoint)
+      throw new TrainingError(
+        'E_NO_CHECKPOINT',
+        `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
+          'epoch and when a run is stopped). Start it again instead.',
+      );
+    // Every file of the checkpoint, before anything is launched: a damaged one is named and the
+    // run stays as it is. (Whether its weights fit the graph, the engine checks before it writes
+    // anything.)
+    try {
+      await checkCheckpointFiles(checkpoint);
+    } catch (e) {
+      if (!(e instanceof CodedError)) throw e;
+      throw new TrainingError(
+        'E_IO',
+        `Run "${runId}" cannot be continued: ${e.message} ${CHECKPOINT_UNUSABLE}`,
+      );
+    }
+    let graph: GraphDoc;
+    let config: TrainConfig;
+    try {
+      [graph, config] = await Promise.all([folder.loadGraph(), folder.loadConfig()]);
+    } catch (e) {
+      throw new TrainingError(
+        'E_BAD_REQUEST',
+        `Run "${runId}" cannot be continued: ${(e as Error).message} Start it again instead.`,
+      );
+    }
+    return trainRequestSchema.parse({
+      graph,
+      config,
+      runDir: entry.runDir,
+      dataDir: (await folder.readStart())?.dataDir ?? null,
+      cacheDir: this.cacheDir,
+      backend: this.backend,
+      resume: true,
+    });
+  }
+
+  /** Until the last run's engine is done with its folder and its lock is released. */
+  private async idle(): Promise<void> {
+    await this.host.whenIdle();
+    await this.releasing;
+  }
+
+  /**
+   * Takes the owner lock of the run in `runDir` for this instance: E_BUSY naming the other
+   * Netforge that trains it, E_DISK_FULL or E_IO if the lock cannot be written.
+   */
+  private async lockRun(runId: string, runDir: string, then: string): Promise<HeldLock> {
+    try {
+      return await new RunFolder(runDir).lock(this.instanceId);
+    } catch (e) {
+      if (e instanceof RunLockedError)
+        throw new TrainingError(
+          'E_BUSY',
+          `Run "${runId}" is ${e.holder}. Stop it there, or wait for it to finish, then ${then}.`,
+        );
+      throw this.writeError(e, runDir, `${then} again`);
+    }
+  }
+
+  /** A failed write in the runs folder as E_DISK_FULL naming where, or E_IO. */
+  private writeError(e: unknown, where: string, then: string): TrainingError {
+    const full = diskFullError(e, where, then);
+    if (full) return new TrainingError('E_DISK_FULL', full.message);
+    return new TrainingError('E_IO', `Could not write in ${where} (${(e as Error).message}).`);
+  }
+
+  /** Removes a run folder this instance just made for a run that did not start. */
+  private async discard(runDir: string, lock: HeldLock): Promise<void> {
+    await lock.release();
+    await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** Runs `fn` unless a run is in progress or starting (E_BUSY, saying what to do to `then`). */
@@ -238,17 +328,35 @@ export class TrainingService {
     }
   }
 
-  /** Makes `runId` the run in progress and hands its request to the engine. */
-  private async launch(runId: string, request: TrainRequest): Promise<TrainStartResult> {
+  /**
+   * Makes `runId` the run in progress and hands its request to the engine. A new run's folder
+   * goes if the engine cannot be started; `lock` is released either way.
+   */
+  private async launch(
+    runId: string,
+    request: TrainRequest,
+    lock: HeldLock,
+  ): Promise<TrainStartResult> {
     // A continued run goes on from what its folder holds so far.
     const view = request.resume
       ? viewOf(await new RunFolder(request.runDir).readMetrics(), null, true)
       : emptyRunView;
-    this.current = { runId, runDir: request.runDir, paused: false, ended: false, view };
+    this.current = {
+      runId,
+      runDir: request.runDir,
+      resume: request.resume,
+      started: false,
+      paused: false,
+      ended: false,
+      lock,
+      view,
+    };
     try {
       await this.host.send({ type: 'train', request });
     } catch (e) {
       this.current = null;
+      if (request.resume) await lock.release();
+      else await this.discard(request.runDir, lock);
       throw new TrainingError(
         'E_ENGINE',
         `The training engine could not be started: ${(e as Error).message}`,
@@ -316,17 +424,20 @@ export class TrainingService {
 
   /**
    * Deletes a run's folder and everything in it (runs.delete). Refused with E_BUSY for the run
-   * in progress; E_NOT_FOUND for a folder that is not a run of this runs folder.
+   * in progress here or in another Netforge (naming it); E_NOT_FOUND for a folder that is not a
+   * run of this runs folder.
    */
   async delete(runId: string): Promise<void> {
     const entry = await this.requireEntry(runId);
-    if (this.activeRun?.runId === runId || entry.status === 'running' || entry.status === 'paused')
+    if (this.activeRun?.runId === runId)
       throw new TrainingError(
         'E_BUSY',
         `Run "${runId}" is in progress; stop it before deleting it.`,
       );
     // The run that just ended: its engine may still be appending to metrics.jsonl.
-    if (this.current?.runId === runId) await this.host.whenIdle();
+    if (this.current?.runId === runId) await this.idle();
+    // Held while the folder goes, so that no other Netforge continues the run meanwhile.
+    const lock = await this.lockRun(runId, entry.runDir, 'delete it');
     try {
       await rm(entry.runDir, { recursive: true, force: true });
     } catch (e) {
@@ -334,6 +445,8 @@ export class TrainingService {
         'E_IO',
         `Could not delete ${entry.runDir} (${(e as Error).message}). Part of it may be left; delete it by hand.`,
       );
+    } finally {
+      await lock.release();
     }
   }
 
@@ -411,85 +524,56 @@ export class TrainingService {
     return { dataset: config.dataset, dataDir: start?.dataDir ?? null };
   }
 
-  private async entry(runId: string): Promise<RunEntry | null> {
-    const runDir = join(this.runsDir, runId);
-    let mtime: Date;
-    try {
-      const s = await stat(runDir);
-      if (!s.isDirectory()) return null;
-      mtime = s.mtime;
-    } catch {
-      return null;
-    }
-    const active = this.activeRun?.runId === runId ? this.activeRun : null;
-    const folder = new RunFolder(runDir);
-    const start = await folder.readStart();
-    // The graph, only when the start file lacks the name: a run made by `netforge train --out` in
-    // this folder. (A graph can be large, and this runs for every run on every list and request.)
-    const graph = start?.name ? null : await folder.readGraph();
-    if (!start && !graph && !active) return null; // not a run folder
-    const result = await folder.readResult();
-    let status: RunStatus;
-    if (active) status = active.paused ? 'paused' : 'running';
-    else if (result) status = result.status;
-    else if (folder.hasError()) status = 'failed';
-    else status = 'incomplete';
-    const m = STAMP_RE.exec(runId);
-    const startedAt =
-      typeof start?.startedAt === 'string'
-        ? start.startedAt
-        : m
-          ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`
-          : mtime.toISOString();
-    const name = start?.name ?? graph?.name;
-    return {
-      runId,
-      runDir,
-      name: name ?? runId,
-      status,
-      // A run in progress has no result yet; a continued one may still hold its previous one
-      // until its engine clears it.
-      testAccuracy: active ? null : (result?.testAccuracy ?? null),
-      startedAt,
-    };
+  private entry(runId: string): Promise<RunEntry | null> {
+    const active = this.activeRun;
+    return readRunEntry(this.runsDir, runId, {
+      active: active?.runId === runId ? active : null,
+      instance: this.instanceId,
+    });
   }
 
-  /** Ends the engine process (a run in progress keeps its last checkpoint). */
+  /** Ends the engine process (a run in progress keeps its last checkpoint) and frees its lock. */
   async close(): Promise<void> {
     this.subscribers.clear();
     await Promise.all([this.host.close(), this.featureMapsHost.close()]);
+    await this.current?.lock.release();
     this.current = null;
   }
 
-  private async makeRunDir(start: RunStart): Promise<{ runId: string; runDir: string }> {
+  /**
+   * Makes the run's folder, locked by this instance, with its netforge-run.json. A folder that
+   * cannot be completed is removed: a failed start leaves no empty run folder.
+   */
+  private async makeRunDir(
+    start: RunStart,
+  ): Promise<{ runId: string; runDir: string; lock: HeldLock }> {
     const base = `${slug(start.name)}-${stampOf(new Date(start.startedAt))}`;
     try {
       await mkdir(this.runsDir, { recursive: true });
-      for (let n = 1; ; n++) {
-        const runId = n === 1 ? base : `${base}-${n}`;
-        const runDir = join(this.runsDir, runId);
-        try {
-          await RunFolder.create(runDir, start);
-          return { runId, runDir };
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw e;
-        }
-      }
     } catch (e) {
-      throw new TrainingError(
-        'E_IO',
-        `Could not make a run folder in ${this.runsDir} (${(e as Error).message}).`,
-      );
+      throw this.writeError(e, this.runsDir, 'start the run again');
+    }
+    for (let n = 1; ; n++) {
+      const runId = n === 1 ? base : `${base}-${n}`;
+      const runDir = join(this.runsDir, runId);
+      try {
+        const { lock } = await RunFolder.create(runDir, start, this.instanceId);
+        return { runId, runDir, lock };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
+        throw this.writeError(e, runDir, 'start the run again');
+      }
     }
   }
 
   private relay(event: TrainingEvent): void {
     const run = this.current;
     if (!run) return; // nothing of ours is running (e.g. a late event after close())
-    if (event.type === 'error' && event.code === 'E_ENGINE_DIED') {
+    if (event.type === 'error' && event.code === 'E_ENGINE_DIED' && (run.started || !run.resume)) {
       // The engine writes error.json for the failures it reports; one that died cannot, so main
       // does, now that no engine is left writing the folder. The event goes out once the file is
-      // there, so that whoever sees it finds the run 'failed'.
+      // there, so that whoever sees it finds the run 'failed'. (A continued run that had not
+      // started had changed nothing: it stays as it was.)
       void new RunFolder(run.runDir)
         .writeError(event)
         .catch((e: unknown) =>
@@ -502,9 +586,14 @@ export class TrainingService {
   }
 
   private deliver(run: CurrentRun, event: TrainingEvent): void {
+    if (event.type === 'run-started') run.started = true;
     if (event.type === 'status' && event.state !== 'stopping')
       run.paused = event.state === 'paused';
-    if (event.type === 'finished' || event.type === 'error') run.ended = true;
+    if ((event.type === 'finished' || event.type === 'error') && !run.ended) {
+      run.ended = true;
+      // Once the engine is done with the folder (it may still be saving after its last event).
+      this.releasing = this.host.whenIdle().then(() => run.lock.release());
+    }
     run.view = reduceRun(run.view, event);
     const push: EventPush = { type: 'event', runId: run.runId, event };
     for (const fn of this.subscribers) {

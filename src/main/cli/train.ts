@@ -1,12 +1,17 @@
 // `netforge train`: trains a template or a graph file (or continues a stopped run, --resume) in the
 // engine's own process and shows its progress.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
 import { BACKENDS } from '../../shared/events.ts';
 import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
 import { trainRequestSchema } from '../../shared/engine-protocol.ts';
+import { CodedError } from '../../shared/errors.ts';
+import { diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
+import { RunLockedError, type HeldLock } from '../runs/run-lock.ts';
 import { getTemplate } from '../../shared/templates/index.ts';
 import { runJob } from './engine-job.ts';
 import { float, int, loadGraph, oneOf, OptionError, str, type Options } from './options.ts';
@@ -76,5 +81,33 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
     resume: Boolean(resumeDir),
   });
-  return runJob((host) => host.send({ type: 'train', request }), json, { kind: 'stop', runDir });
+  // The run folder's owner lock, as the app takes it (run-lock.ts): no other Netforge trains,
+  // continues or deletes the run meanwhile. The folder is made for it if need be, and removed
+  // again if the run leaves nothing in it.
+  const made = resumeDir ? undefined : await mkdir(runDir, { recursive: true }).catch(() => null);
+  let lock: HeldLock;
+  try {
+    lock = await new RunFolder(runDir).lock(randomUUID());
+  } catch (e) {
+    if (made) await rm(made, { recursive: true, force: true }).catch(() => undefined);
+    const then = resumeDir ? 'continue the run' : 'train again';
+    const error =
+      e instanceof RunLockedError
+        ? new CodedError('E_BUSY', `${runDir} is ${e.holder}. Wait for it to finish, then ${then}.`)
+        : (diskFullError(e, runDir, then) ??
+          new CodedError('E_IO', `Could not write in ${runDir} (${(e as Error).message}).`));
+    const event = { type: 'error', code: error.code, message: error.message, checkpoint: null };
+    console.log(json ? JSON.stringify(event) : `Error [${error.code}]: ${error.message}`);
+    return 1;
+  }
+  try {
+    return await runJob((host) => host.send({ type: 'train', request }), json, {
+      kind: 'stop',
+      runDir,
+    });
+  } finally {
+    await lock.release();
+    if (made && (await readdir(runDir).catch(() => [])).length === 0)
+      await rm(made, { recursive: true, force: true }).catch(() => undefined);
+  }
 }

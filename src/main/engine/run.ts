@@ -3,9 +3,10 @@
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { getLayer } from '../../shared/layers/registry.ts';
-import { CodedError } from '../../shared/errors.ts';
+import { CodedError, type ErrorCode } from '../../shared/errors.ts';
 import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
 import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
+import { CHECKPOINT_UNUSABLE, diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
 import { selectBackend, tf, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
@@ -24,7 +25,17 @@ import { freshState, runTrainer, splitValidation } from './trainer.ts';
 type Emit = (e: TrainingEvent) => void;
 
 /** A run that cannot go on for a reason the user can act on. */
-export class RunError extends CodedError {}
+export class RunError extends CodedError {
+  /** The failure is the last checkpoint's: it is no good checkpoint to point the user at. */
+  readonly checkpointDamaged: boolean;
+  constructor(code: ErrorCode, message: string, options: { checkpointDamaged?: boolean } = {}) {
+    super(code, message);
+    this.checkpointDamaged = options.checkpointDamaged ?? false;
+  }
+}
+
+type Model = ReturnType<Tf['model']>;
+type Optimizer = ReturnType<typeof makeOptimizer>;
 
 /** Does the network end in softmax (probabilities) rather than a linear layer (logits)? */
 export function outputsProbabilities(doc: GraphDoc): boolean {
@@ -50,6 +61,28 @@ function limitSplit(ds: Dataset, split: Dataset['train'], limit: number | null) 
   return subset(split, 0, limit, h * w * c);
 }
 
+/**
+ * Restores the run's last checkpoint into `model` and `optimizer`, after checking all of it (every
+ * file, and that it fits the model). A checkpoint that cannot be used is a RunError that names
+ * the file, says the run is kept as it was and what to do.
+ */
+async function resumeFrom(folder: RunFolder, model: Model, optimizer: Optimizer) {
+  const checkpoint = folder.checkpoint('last');
+  if (!checkpoint)
+    throw new RunError(
+      'E_NO_CHECKPOINT',
+      `There is no checkpoint to resume from in ${folder.checkpointDir('last')}. Start a new run instead.`,
+    );
+  try {
+    return await loadCheckpoint(tf, checkpoint, model, optimizer);
+  } catch (e) {
+    if (!(e instanceof CodedError)) throw e;
+    // A missing file of a checkpoint whose state.json is there: the checkpoint is damaged.
+    const code = e.code === 'E_NOT_FOUND' ? 'E_IO' : e.code;
+    throw new RunError(code, `${e.message} ${CHECKPOINT_UNUSABLE}`, { checkpointDamaged: true });
+  }
+}
+
 /** Runs a training request to its end; failures become an 'error' event, never an exception. */
 export async function runTraining(
   req: TrainRequest,
@@ -58,23 +91,41 @@ export async function runTraining(
 ): Promise<void> {
   const started = performance.now();
   const folder = new RunFolder(req.runDir);
+  // A resumed run records nothing until it has started (its checkpoint checked and loaded, its
+  // data read): a resume refused before that leaves the run folder exactly as it was. Its
+  // events so far are held and recorded once it starts.
+  let recording = !req.resume;
+  const held: TrainingEvent[] = [];
   let writes = Promise.resolve();
+  // The first failed append (a full disk...): later events are not appended (a line after a
+  // half-written one would be lost with it), and the run fails at its next batch with it.
+  let writeFailure: unknown = null;
+  const record = (e: TrainingEvent) => {
+    writes = writes
+      .then(() => (writeFailure ? undefined : folder.appendEvent(e)))
+      .catch((err: unknown) => void (writeFailure ??= err));
+  };
   const emit: Emit = (e) => {
     emitOut(e);
-    if (e.type !== 'dataset-progress') writes = writes.then(() => folder.appendEvent(e));
+    if (e.type === 'dataset-progress') return;
+    if (recording) record(e);
+    else held.push(e);
   };
   control.onStatus = (state, step) => emit({ type: 'status', state, step });
   try {
     // Nothing is written for a graph that cannot be trained here.
-    if (!req.resume) preflight({ ...req.graph, dataset: req.config.dataset }, req.config);
-    await folder.ensure();
-    // A resumed run writes its outcome again; until then the old one would misdescribe it.
-    if (req.resume) await folder.clearOutcome();
+    if (!req.resume) {
+      preflight({ ...req.graph, dataset: req.config.dataset }, req.config);
+      await folder.ensure();
+    }
     const config = req.config;
     const graph: GraphDoc = { ...req.graph, dataset: config.dataset };
     const backend = await selectBackend(req.backend);
     emit({ type: 'backend', backend });
     const model = compileGraph(tf, graph);
+    const optimizer = makeOptimizer(tf, config);
+    seedKernels(tf, model, config.seed);
+    const state = req.resume ? await resumeFrom(folder, model, optimizer) : freshState();
     const dataset = await loadDataset(config.dataset, {
       dataDir: req.dataDir ?? undefined,
       cacheDir: req.cacheDir ?? undefined,
@@ -87,25 +138,10 @@ export async function runTraining(
       h * w * c,
     );
     const test = limitSplit(dataset, dataset.test, config.limitTest);
-    const optimizer = makeOptimizer(tf, config);
-    seedKernels(tf, model, config.seed);
-    let state = freshState();
     if (req.resume) {
-      const checkpoint = folder.checkpoint('last');
-      if (!checkpoint)
-        throw new RunError(
-          'E_NO_CHECKPOINT',
-          `There is no checkpoint to resume from in ${folder.checkpointDir('last')}. Start a new run instead.`,
-        );
-      state = await loadCheckpoint(tf, checkpoint, model, optimizer).catch((e: unknown) => {
-        // A missing or damaged file of the checkpoint: the message names it.
-        if (e instanceof CodedError)
-          throw new RunError(
-            e.code,
-            `${e.message} The run cannot resume; start a new run instead.`,
-          );
-        throw e;
-      });
+      await folder.beginResumed();
+      recording = true;
+      held.splice(0).forEach(record);
     } else {
       await folder.writeGraph(req.graph);
       await folder.writeConfig(config);
@@ -158,10 +194,13 @@ export async function runTraining(
         emit,
         state,
         parallel,
+        writeFailure: () => writeFailure,
       });
     } finally {
       await parallel?.dispose();
     }
+    await writes;
+    if (writeFailure) throw writeFailure; // its events are not all in metrics.jsonl
     await saveTfjsModel(tf, model, folder.modelDir);
     const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
     await folder.writeEvaluation(evaluation);
@@ -180,21 +219,30 @@ export async function runTraining(
     emit(finished);
     model.dispose();
     optimizer.dispose();
-  } catch (e) {
+  } catch (thrown) {
+    // A full disk anywhere in the run (a checkpoint, an event, the model) says where, and that
+    // the run can go on from its last checkpoint once there is space.
+    const e =
+      diskFullError(
+        thrown,
+        req.runDir,
+        folder.checkpoint('last') ? 'continue the run' : 'start the run again',
+      ) ?? thrown;
     const err = e as Error & { code?: string };
     const known = e instanceof CodedError;
     const error: TrainingEventOf<'error'> = {
       type: 'error',
       code: known ? e.code : 'E_INTERNAL',
       message: known ? err.message : `Training failed: ${err.message}`,
-      checkpoint: folder.checkpoint('last'),
+      // The last good checkpoint: not one a resume just found damaged.
+      checkpoint: e instanceof RunError && e.checkpointDamaged ? null : folder.checkpoint('last'),
     };
-    // Written before the event goes out, so whoever sees the failure finds the run 'failed'.
-    await folder.writeError(error).catch(() => undefined);
+    // Written before the event goes out, so whoever sees the failure finds the run 'failed'; not
+    // for a resume refused before it started, which leaves the run as it was.
+    if (recording) await folder.writeError(error).catch(() => undefined);
     emit(error);
   } finally {
-    // A run folder that cannot be written is reported above; it must not become an exception.
-    await writes.catch(() => undefined);
+    await writes; // never rejects: see record
   }
 }
 

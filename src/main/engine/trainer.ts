@@ -43,6 +43,8 @@ export interface TrainerOptions {
   parallel?: ParallelTrainer | null;
   /** Batch events per second at most. */
   batchEventsPerSecond?: number;
+  /** A failure to record the run's events (a full disk), which ends the run at the next batch. */
+  writeFailure?: () => unknown;
 }
 
 export interface TrainerResult {
@@ -112,6 +114,8 @@ export async function runTrainer(o: TrainerOptions): Promise<TrainerResult> {
         runStart += paused;
         epochStart += paused;
       }
+      const failure = o.writeFailure?.();
+      if (failure) throw failure;
       if (control.stopRequested) {
         await checkpoint('last');
         return { status: 'stopped', state };

@@ -39,6 +39,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await renameOver(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
+    // The file meant, not the temporary name (a FileHandle's errors carry no path at all), so
+    // that a message such as "The disk is full at PATH" names it.
+    if (e instanceof Error && 'code' in e) (e as NodeJS.ErrnoException).path = path;
     throw e;
   }
 }

@@ -7,7 +7,7 @@
 // completeCheckpoint() finds. Each file is written atomically too, and state.json last, so a
 // folder that has state.json is complete.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { CodedError } from '../../shared/errors.ts';
@@ -32,6 +32,18 @@ export interface CheckpointData {
   weights: TensorData[];
   optimizer: TensorData[];
   state: CheckpointState;
+}
+
+/** The paths of the files of the checkpoint in `dir`, for messages that name one. */
+export function checkpointPaths(dir: string) {
+  const { weights, optimizer, state } = CHECKPOINT_FILES;
+  return {
+    weights: join(dir, weights.values),
+    weightSpecs: join(dir, weights.specs),
+    optimizer: join(dir, optimizer.values),
+    optimizerSpecs: join(dir, optimizer.specs),
+    state: join(dir, state),
+  };
 }
 
 /** A .bin of float32 values and the .json describing its tensors. */
@@ -59,17 +71,27 @@ async function writeTensors(dir: string, files: TensorFiles, tensors: TensorData
   await writeFileAtomic(join(dir, files.specs), JSON.stringify(specs));
 }
 
-async function readTensors(dir: string, files: TensorFiles): Promise<TensorData[]> {
+/** The tensors `files.specs` describes, and the number of bytes they take in `files.values`. */
+async function readSpecs(dir: string, files: TensorFiles) {
   const specs = await readJsonStrict(join(dir, files.specs), tensorSpecsSchema);
-  const bytes = await readBytesStrict(join(dir, files.values));
   const sizes = specs.map((s) => s.shape.reduce((a, b) => a * b, 1));
-  const expected = sizes.reduce((a, b) => a + b, 0);
-  if (bytes.byteLength !== expected * 4)
+  return { specs, sizes, bytes: sizes.reduce((a, b) => a + b, 0) * 4 };
+}
+
+/** E_IO naming the .bin unless it holds the bytes its .json describes. */
+function checkSize(dir: string, files: TensorFiles, actual: number, expected: number): void {
+  if (actual !== expected)
     throw new CodedError(
       'E_IO',
-      `${join(dir, files.values)} is damaged: it holds ${bytes.byteLength} bytes but ` +
-        `${files.specs} describes ${expected} float32 values (${expected * 4} bytes).`,
+      `${join(dir, files.values)} is damaged: it holds ${actual} bytes but ` +
+        `${files.specs} describes ${expected / 4} float32 values (${expected} bytes).`,
     );
+}
+
+async function readTensors(dir: string, files: TensorFiles): Promise<TensorData[]> {
+  const { specs, sizes, bytes: expected } = await readSpecs(dir, files);
+  const bytes = await readBytesStrict(join(dir, files.values));
+  checkSize(dir, files, bytes.byteLength, expected);
   // A copy: a Buffer's memory may be pooled and need not be aligned for a Float32Array.
   const all = new Float32Array(new Uint8Array(bytes).buffer);
   let o = 0;
@@ -78,6 +100,20 @@ async function readTensors(dir: string, files: TensorFiles): Promise<TensorData[
     o += sizes[i]!;
     return { name: spec.name, shape: spec.shape, values };
   });
+}
+
+/** The size of the file at `path`; E_NOT_FOUND if it is missing, E_IO if it cannot be read. */
+async function sizeOf(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new CodedError('E_IO', `${path} is not a file.`);
+    return s.size;
+  } catch (e) {
+    if (e instanceof CodedError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CodedError('E_NOT_FOUND', `There is no ${path}.`);
+    throw new CodedError('E_IO', `Could not read ${path} (${(e as Error).message}).`);
+  }
 }
 
 /** Writes a checkpoint to `dir`, replacing the one there only once the new one is complete. */
@@ -95,6 +131,20 @@ export async function writeCheckpointFiles(dir: string, data: CheckpointData): P
   // Until this rename, `dir.old` (if any) is the complete checkpoint; it goes only after it.
   await rename(tmp, dir);
   await rm(dir + OLD, { recursive: true, force: true });
+}
+
+/**
+ * Checks every file of the checkpoint in `dir` without loading its tensors: each JSON file parses
+ * and matches its schema (state.json's epoch and step are whole numbers, not negative), and each
+ * .bin holds exactly the bytes its .json describes (a truncated file does not). Main does this
+ * before it lets a run continue. E_NOT_FOUND naming a missing file, E_IO a damaged one.
+ */
+export async function checkCheckpointFiles(dir: string): Promise<CheckpointState> {
+  for (const files of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer]) {
+    const { bytes } = await readSpecs(dir, files);
+    checkSize(dir, files, await sizeOf(join(dir, files.values)), bytes);
+  }
+  return readJsonStrict(join(dir, CHECKPOINT_FILES.state), checkpointStateSchema);
 }
 
 /**

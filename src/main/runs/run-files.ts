@@ -33,6 +33,8 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   /** One ExportRecord per line: what was exported from this run, where and when. */
   exports: 'exports.jsonl',
+  /** RunLock: the Netforge process training the run (run-lock.ts); there only while it does. */
+  lock: 'netforge-lock.json',
 } as const;
 
 /** Names inside a checkpoint folder. A tensor file `x.bin` is described by `x.json`. */
@@ -66,6 +68,26 @@ export const runStartFieldsSchema = z.object({
   startedAt: z.string().optional().catch(undefined),
   dataDir: z.string().nullable().optional().catch(undefined),
 });
+
+/** netforge-lock.json: who trains the run now (run-lock.ts). */
+export const runLockSchema = z.object({
+  /** The process holding the lock and the computer it runs on (os.hostname()). */
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  /** ISO 8601: when the lock was taken. */
+  startedAt: z.string(),
+  /** The Netforge instance (one per TrainingService or CLI run; several may share a process). */
+  instance: z.string(),
+  /** One per lock taken: its holder removes the lock only while it is still this one. */
+  token: z.string(),
+  /**
+   * The process's start time (field 22 of /proc/<pid>/stat) and the boot it belongs to (Linux),
+   * so that a pid reused by another process, or a lock from before a restart, is seen as stale.
+   */
+  processStart: z.string().nullable(),
+  bootId: z.string().nullable(),
+});
+export type RunLock = z.infer<typeof runLockSchema>;
 
 /** evaluation.json. */
 export const evaluationFileSchema = evaluationSchema;

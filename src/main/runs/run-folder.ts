@@ -11,12 +11,19 @@
 //   checkpoints/{last,best}/    engine (engine/trainer.ts)       each epoch's end and on stop
 //   model/                      engine                           when the run ends
 //   evaluation.json, run.json   engine                           when the run ends
+//   netforge-lock.json          main or the CLI (run-lock.ts)    while a run trains or is deleted
 //   error.json                  engine                           before it reports a run's failure
 //                               main, only if the engine died    (E_ENGINE_DIED: nobody else can)
 //   exports.jsonl               whoever exports the run's model  appended, one whole line each
 //                               (CLI or main; lines are appended, never rewritten)
-//   run.json, evaluation.json,  engine: removed when a run resumes, so that what is left
-//   error.json                  describes this attempt
+//   error.json                  engine: removed when a resumed run has started (its events
+//                               supersede the earlier failure)
+//
+// A resumed run (runs.continue, `netforge train --resume`) writes nothing until it has checked
+// its checkpoint against the graph and loaded its data: a resume refused before that leaves the
+// folder as it was. Its run.json and evaluation.json stay until the resumed run replaces them
+// (atomically) with its own, so a resumed run that fails keeps the earlier test accuracy; its
+// events in metrics.jsonl tell what happened since.
 //
 // Every JSON and binary file is written atomically (atomic-write.ts); metrics.jsonl only grows.
 // `netforge train --out DIR` runs the engine without main: such a folder has no netforge-run.json.
@@ -27,7 +34,7 @@
 // cannot go on without it. Paths stored inside the files (run-started.runDir, run.json's runDir,
 // error.json's checkpoint) are where the run was when written; nothing here relies on them.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { GraphDoc } from '../../shared/graph/types.ts';
@@ -38,6 +45,13 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { completeCheckpoint } from './checkpoint-files.ts';
 import { readJsonOrNull, readJsonStrict, readTextOrEmpty } from './file-readers.ts';
 import { modelFiles, type ModelFiles } from './model-files.ts';
+import {
+  acquireLock,
+  judgeLock,
+  readLockFile,
+  type HeldLock,
+  type LockHolder,
+} from './run-lock.ts';
 import {
   RUN_FILES,
   evaluationFileSchema,
@@ -63,6 +77,24 @@ export type {
 } from './run-files.ts';
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 1);
+
+/** Whether the file is missing, empty or ends with a newline (its last byte only is read). */
+async function endsWithNewline(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
 
 export class RunFolder {
   constructor(readonly dir: string) {}
@@ -96,6 +128,10 @@ export class RunFolder {
   }
   get modelFiles(): ModelFiles {
     return modelFiles(this.modelDir);
+  }
+  /** The owner lock (run-lock.ts). */
+  get lockFile(): string {
+    return join(this.dir, RUN_FILES.lock);
   }
   /** Where the engine writes the `kind` checkpoint (checkpoint-files.ts). */
   checkpointDir(kind: CheckpointKind): string {
@@ -144,6 +180,26 @@ export class RunFolder {
     return completeCheckpoint(this.checkpointDir(kind));
   }
 
+  /** When run.json was last written (ms since the epoch), or null if it is missing. */
+  async resultWrittenAt(): Promise<number | null> {
+    return (await stat(this.resultFile).catch(() => null))?.mtimeMs ?? null;
+  }
+  /** Who holds the run's owner lock, as the instance `self` sees it (run-lock.ts). */
+  async lockHolder(self: string): Promise<LockHolder> {
+    return judgeLock(await readLockFile(this.lockFile), self);
+  }
+
+  // ---- The owner lock ----
+
+  /**
+   * Takes the run's owner lock for the instance `instance` (the folder must exist): E_BUSY
+   * (RunLockedError, naming the holder) while another live Netforge holds it. Release it when
+   * the run has ended.
+   */
+  lock(instance: string): Promise<HeldLock> {
+    return acquireLock(this.lockFile, instance);
+  }
+
   // ---- Strict readers: E_NOT_FOUND or E_IO naming the file ----
 
   loadGraph(): Promise<GraphDoc> {
@@ -156,14 +212,28 @@ export class RunFolder {
   // ---- Main's writes ----
 
   /**
-   * Makes the folder (its parent must exist) and writes netforge-run.json. Fails with EEXIST if
-   * the folder exists, so that a caller choosing a fresh name can try the next one.
+   * Makes the folder (its parent must exist), takes its owner lock for the instance `instance`
+   * and writes netforge-run.json. Fails with EEXIST if the folder exists, so that a caller
+   * choosing a fresh name can try the next one; on any other failure the folder it made is
+   * removed (a full disk leaves no empty run folder behind).
    */
-  static async create(dir: string, start: RunStart): Promise<RunFolder> {
+  static async create(
+    dir: string,
+    start: RunStart,
+    instance: string,
+  ): Promise<{ folder: RunFolder; lock: HeldLock }> {
     await mkdir(dir);
     const folder = new RunFolder(dir);
-    await writeFileAtomic(folder.startFile, pretty(runStartSchema.parse(start)));
-    return folder;
+    let lock: HeldLock | null = null;
+    try {
+      lock = await folder.lock(instance);
+      await writeFileAtomic(folder.startFile, pretty(runStartSchema.parse(start)));
+      return { folder, lock };
+    } catch (e) {
+      await lock?.release();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   // ---- The engine's writes (and error.json by main once the engine is dead) ----
@@ -213,9 +283,13 @@ export class RunFolder {
     return join(this.dir, RUN_FILES.exports);
   }
 
-  /** Removes run.json, evaluation.json and error.json: a resumed run writes them again. */
-  async clearOutcome(): Promise<void> {
-    for (const file of [this.resultFile, this.evaluationFile, this.errorFile])
-      await rm(file, { force: true });
+  /**
+   * A resumed run has started: error.json (an earlier attempt's failure, superseded by the
+   * events that follow) goes, and a last line of metrics.jsonl that a crash or a full disk cut
+   * off is ended, so that the resumed run's first event starts a line of its own.
+   */
+  async beginResumed(): Promise<void> {
+    await rm(this.errorFile, { force: true });
+    if (!(await endsWithNewline(this.metricsFile))) await appendFile(this.metricsFile, '\n');
   }
 }

@@ -2,7 +2,7 @@
 // a run; the runs list; reopening a saved run or following one in progress (after a reload, or
 // started in another window); the comparison; deleting a run. Each takes the Host whose engine
 // it uses; failures end up in the store as messages written for the user.
-import type { RunDetail } from '../../shared/api.ts';
+import type { RunDetail, RunEntry } from '../../shared/api.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import { emptyRunView, reopenRun } from '../../shared/run.ts';
 import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
@@ -53,7 +53,9 @@ function compareName(d: RunDetail): string {
     : `${d.entry.name} ${t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`;
 }
 
-const inProgress = (status: string) => status === 'running' || status === 'paused';
+/** The run is training in this Netforge (one running in another shows, but is not followed). */
+const inProgress = (entry: Pick<RunEntry, 'status' | 'owner'> | undefined) =>
+  (entry?.status === 'running' || entry?.status === 'paused') && entry.owner !== 'other';
 
 export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): RunActions {
   /** Changes the run on show, if there still is one. */
@@ -142,7 +144,7 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
       }
       // A run started here while the request was out takes precedence.
       if (isBusy(get())) return;
-      const active = inProgress(detail.entry.status);
+      const active = inProgress(detail.entry);
       if (active) feed.listen(host);
       feed.reset();
       set({
@@ -161,7 +163,7 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
     async attachToRuns(host) {
       if (host.engine.transport !== 'none') feed.listen(host);
       await get().refreshRuns(host);
-      const active = get().runs.find((r) => inProgress(r.status));
+      const active = get().runs.find((r) => inProgress(r));
       if (active && !isBusy(get())) await get().openRun(host, active.runId);
     },
 
@@ -174,7 +176,7 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
       set({ compare: [...compare, runId] });
       const entry = runs.find((r) => r.runId === runId);
       // A finished run's curves do not change; a running one's are fetched again each time.
-      if (compareData[runId] && !inProgress(entry?.status ?? '')) return;
+      if (compareData[runId] && entry?.status !== 'running' && entry?.status !== 'paused') return;
       try {
         const d = await host.engine.call('runs.get', { runId });
         set((s) => ({

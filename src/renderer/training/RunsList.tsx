@@ -73,14 +73,22 @@ export function RunsList() {
                 type="button"
                 className="run-open"
                 data-testid="run-open"
-                disabled={busy && r.runId !== shown}
-                title={busy ? 'A run is in progress' : `Show ${r.runId}`}
+                disabled={(busy && r.runId !== shown) || r.owner === 'other'}
+                title={
+                  r.owner === 'other'
+                    ? 'Running in another Netforge (the app or `netforge serve`): follow it there'
+                    : busy
+                      ? 'A run is in progress'
+                      : `Show ${r.runId}`
+                }
                 onClick={() => void openRun(host, r.runId)}
               >
                 <span className="run-name">{r.name}</span>
                 <span className="muted">
                   {when(r.startedAt)} ·{' '}
-                  <span className={`run-status ${r.status}`}>{STATUS_LABEL[r.status]}</span>
+                  <span className={`run-status ${r.status}`}>
+                    {r.owner === 'other' ? 'running elsewhere' : STATUS_LABEL[r.status]}
+                  </span>
                   {r.testAccuracy !== null && ` · ${(r.testAccuracy * 100).toFixed(2)}%`}
                 </span>
               </button>
