@@ -319,6 +319,7 @@ describe('runs.get', () => {
       config: null,
       dataDir: null,
       view: { ...emptyRunView, phase: 'incomplete' },
+      exports: [],
     });
   });
 
