@@ -201,9 +201,14 @@ const RUN_IO = ['E_NO_TRAINING', 'E_IO'] as const;
 
 export const API = {
   hello: method({
-    doc: "The app's version and where projects are saved.",
+    doc: "The app's version, where projects are saved and the data folder used when a request names none.",
     params: noParams,
-    result: z.object({ version: z.string(), projectsDir: z.string() }),
+    result: z.object({
+      version: z.string(),
+      projectsDir: z.string(),
+      /** `netforge serve --data-dir` (or $NETFORGE_DATA_DIR); null: the download cache. */
+      dataDir: z.string().nullable().optional(),
+    }),
     errors: [],
   }),
   'projects.list': method({

@@ -36,7 +36,11 @@ function training(ctx: RequestContext): TrainingService {
 }
 
 const handlers: Handlers = {
-  hello: async (_p, ctx) => ({ version: pkg.version, projectsDir: ctx.projectsDir }),
+  hello: async (_p, ctx) => ({
+    version: pkg.version,
+    projectsDir: ctx.projectsDir,
+    dataDir: process.env.NETFORGE_DATA_DIR || null,
+  }),
   'projects.list': (_p, ctx) => listProjects(ctx.projectsDir),
   'projects.read': async (p, ctx) => ({ text: await readProject(ctx.projectsDir, p.name) }),
   'projects.write': async (p, ctx) => {

@@ -21,7 +21,7 @@ Commands:
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
                                          training throughput on random data (see README, Performance)
-  serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--rebuild]
+  serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--data-dir DIR] [--rebuild]
                                          browser mode: the app at http://127.0.0.1:PORT/?token=...
       --port N            (default: a free port)   --open   open the address in a browser
       --projects-dir DIR  (default: ~/Netforge/projects)
