@@ -72,8 +72,19 @@ export const runEntrySchema = z.object({
   testAccuracy: z.number().nullable(),
   /** ISO 8601. */
   startedAt: z.string(),
+  /** The optimizer and learning rate it trained with (config.json), to tell runs apart. */
+  settings: z.object({ optimizer: z.string(), learningRate: z.number() }).nullable().optional(),
 });
 export type RunEntry = z.infer<typeof runEntrySchema>;
+
+export const runFilesSchema = z.object({
+  runDir: z.string(),
+  /** Every file in the run's folder, by path relative to it ('/'-separated), at most 500. */
+  files: z.array(z.object({ path: z.string(), bytes: z.number() })),
+  /** More files than listed. */
+  truncated: z.boolean(),
+});
+export type RunFiles = z.infer<typeof runFilesSchema>;
 
 export const runDetailSchema = z.object({
   entry: runEntrySchema,
@@ -303,6 +314,12 @@ export const API = {
       'E_DATA_CORRUPT',
       ...RUN_IO,
     ],
+  }),
+  'runs.files': method({
+    doc: "The run's folder and the files in it (model, checkpoints, metrics, evaluation).",
+    params: runRef,
+    result: runFilesSchema,
+    errors: ['E_NOT_FOUND', ...RUN_IO],
   }),
   'runs.continue': method({
     doc: 'Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its settings.',

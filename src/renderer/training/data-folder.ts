@@ -8,7 +8,7 @@ import { useStore, type Store } from '../store/store.ts';
 /** Run failures that choosing a folder with the files fixes. */
 const DATA_CODES = new Set(['E_DATA_MISSING', 'E_DATA_DOWNLOAD', 'E_DATA_CHECKSUM']);
 
-type Slice = Pick<Store, 'form' | 'datasetStatus' | 'datasetStatusDir' | 'serverDataDir'>;
+type Slice = Pick<Store, 'form' | 'datasetStatus' | 'datasetStatusDir' | 'serverDataDir' | 'run'>;
 
 /**
  * Why the folder Start would use cannot give `dataset`'s files, or null when it can (or when the
@@ -27,15 +27,17 @@ export function dataFolderBlocker(s: Slice, dataset: DatasetName): string | null
   }.`;
 }
 
-/** A message for the Data folder field, `true` to mark it only (the status line says why), or null. */
-export function useDataFolderError(dataset: DatasetName): string | true | null {
-  const blocked = useStore((s) => dataFolderBlocker(s, dataset) !== null);
-  const failed = useStore((s) => {
-    const code = s.run?.view.error?.code;
-    return s.run?.refused === null && code !== undefined && DATA_CODES.has(code);
-  });
-  if (blocked) return true;
-  if (failed)
+/**
+ * What the Data folder field says: `true` to mark it only (the status line under it says why the
+ * folder will not do), a message when the run on show could not get its data, or null.
+ */
+export function dataFolderMark(s: Slice, dataset: DatasetName): string | true | null {
+  if (dataFolderBlocker(s, dataset) !== null) return true;
+  const code = s.run?.refused === null ? s.run.view.error?.code : undefined;
+  if (code !== undefined && DATA_CODES.has(code))
     return `The last run could not get ${DATASET_INFO[dataset].label}: name a folder here that holds its files.`;
   return null;
 }
+
+export const useDataFolderError = (dataset: DatasetName): string | true | null =>
+  useStore((s) => dataFolderMark(s, dataset));
