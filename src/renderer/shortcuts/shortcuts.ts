@@ -31,7 +31,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'delete', keys: ['Delete', 'Backspace'], label: 'Delete the selection' },
   { action: 'selectAll', keys: ['Mod+A'], label: 'Select everything' },
   { action: 'autoLayout', keys: ['Ctrl+L'], label: 'Auto layout (top to bottom)' },
-  { action: 'help', keys: ['?'], label: 'Show these shortcuts' },
+  { action: 'help', keys: ['?'], label: 'Show this help' },
   { action: 'close', keys: ['Escape'], label: 'Close the dialog' },
 ];
 

@@ -113,7 +113,7 @@ export function Toolbar() {
           type="button"
           data-testid="btn-help"
           onClick={() => openDialog('help')}
-          title="Keyboard shortcuts (?)"
+          title="How to build, train and read the results; shortcuts; the README (?)"
         >
           Help
         </button>
