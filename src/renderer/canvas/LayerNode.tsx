@@ -1,7 +1,7 @@
 // The one node component: everything it shows comes from the layer registry and the graph
 // analysis, looked up by the node's id. Drawn at the zoom's level of detail (fit.ts): in full
 // when close, as a compact card (kind colour, name, output shape in large type) when zoomed out.
-import { memo } from 'react';
+import { Fragment, memo } from 'react';
 import { Handle, Position, useStore as useFlowStore, type NodeProps } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { currentAnalysis } from '../store/analysis.ts';
@@ -20,7 +20,22 @@ function selectView(s: Store, id: string): NodeView | null {
 /** Re-renders a node only when the zoom crosses the threshold, not on every zoom step. */
 const selectCompact = (s: { transform: [number, number, number] }) => s.transform[2] < FULL_ZOOM;
 
-function Actions({ id, view }: { id: string; view: NodeView }) {
+/** A name that wraps after its underscores ("stage1_block2_" / "conv1"), not inside a word. */
+function WrappingName({ name }: { name: string }) {
+  const parts = name.split(/(?<=_)/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 && <wbr />}
+          {p}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+function Actions({ id, view, short }: { id: string; view: NodeView; short: boolean }) {
   if (!view.expandable && !view.blockId) return null;
   return (
     <div className="nf-node-actions">
@@ -43,7 +58,7 @@ function Actions({ id, view }: { id: string; view: NodeView }) {
           title={`Put the layers of ${view.blockName} back into one block node`}
           onClick={() => collapseNodeBlock(view.blockId)}
         >
-          Collapse {view.blockName}
+          {short ? 'Collapse' : `Collapse ${view.blockName}`}
         </button>
       )}
     </div>
@@ -81,12 +96,13 @@ function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
       {compact ? (
         <>
           <div className="nf-node-name" data-testid="node-label">
-            {view.name}
+            <WrappingName name={view.name} />
           </div>
           <div className="nf-node-kind">{view.label}</div>
           <div className="nf-node-shape" data-testid="node-shape">
             {view.shape}
           </div>
+          <Actions id={id} view={view} short />
         </>
       ) : (
         <>
@@ -95,7 +111,7 @@ function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
               {view.label}
             </span>
             <span className="nf-node-name" title={view.name}>
-              {view.name}
+              <WrappingName name={view.name} />
             </span>
           </div>
           {view.summary && <div className="nf-node-summary">{view.summary}</div>}
@@ -111,7 +127,7 @@ function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
               {view.issueCount > 1 && ` (+${view.issueCount - 1} more)`}
             </div>
           )}
-          <Actions id={id} view={view} />
+          <Actions id={id} view={view} short={false} />
         </>
       )}
       <Handle type="source" position={sideways ? Position.Right : Position.Bottom} title="Output" />

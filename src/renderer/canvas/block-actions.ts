@@ -22,17 +22,22 @@ function run(op: () => { doc: GraphDoc; ids: string[] }): void {
   }
 }
 
-/** Sizes as drawn, and the direction the graph is laid out in. */
-function placement(): PlacementOptions {
+/**
+ * Sizes as drawn, and the direction the graph is laid out in. A block's layers will be drawn
+ * like the block (at the same detail, with a Collapse button where it has Expand): its size is
+ * theirs.
+ */
+function placement(block?: string): PlacementOptions {
   return {
     sizeOf: nodeSize,
+    ...(block ? { partSize: nodeSize(block) } : {}),
     direction: useStore.getState().panels.layoutMode === 'right' ? 'right' : 'down',
   };
 }
 
 /** In place: the block's layers where it was, what follows moved on; the view stays put. */
 export function expandNode(id: string): void {
-  run(() => expandBlock(useStore.getState().doc, id, placement()));
+  run(() => expandBlock(useStore.getState().doc, id, placement(id)));
 }
 
 export function collapseNodeBlock(blockId: string): void {
