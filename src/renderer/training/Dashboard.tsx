@@ -129,8 +129,14 @@ function RunHeader() {
 function CompareSection() {
   const ticked = useStore((s) => s.compare.length);
   // The ticked runs whose curves have come, in the order they were ticked.
-  const runs = useStore(
+  const labels = useRunLabels();
+  const fetched = useStore(
     useShallow((s) => s.compare.flatMap((id) => (s.compareData[id] ? [s.compareData[id]] : []))),
+  );
+  // The legend names runs as the list does.
+  const runs = useMemo(
+    () => fetched.map((r) => ({ ...r, name: labels.get(r.runId) ?? r.name })),
+    [fetched, labels],
   );
   const metric = useStore((s) => s.compareMetric);
   const smoothing = useStore((s) => s.smoothing);

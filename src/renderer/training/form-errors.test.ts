@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetStatus } from '../../shared/api.ts';
 import { emptyRunView } from '../../shared/run.ts';
 import { fieldErrors, formBlocker, initialForm, toConfig, type TrainForm } from './config.ts';
+import { runError } from '../store/training-selectors.ts';
 import { dataFolderBlocker, dataFolderMark } from './data-folder.ts';
 
 const form = (change: Partial<TrainForm>): TrainForm => ({ ...initialForm, ...change });
@@ -98,5 +99,9 @@ describe('the data folder and Start', () => {
       },
     };
     expect(dataFolderMark(failed, 'mnist')).toMatch(/name a folder here that holds its files/);
+    // The engine's message speaks of --data-dir; the app's names the field.
+    expect(runError(failed.run)).toBe(
+      "fetch failed In the app: set the Training panel's Data folder to a folder holding the files, then Start again.",
+    );
   });
 });
