@@ -1,6 +1,6 @@
 // The run's settings: dataset and where it comes from, optimizer, learning rate and schedule,
 // batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import { OPTIMIZERS } from '../../shared/train-config.ts';
 import { useHost } from '../host/HostContext.tsx';
@@ -15,103 +15,10 @@ import {
 } from './config.ts';
 import { useDataFolderError } from './data-folder.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
+import { Check, Select, TextField } from './form-fields.tsx';
 import { OPTIMIZER_NAMES } from './settings-line.ts';
 
 const setForm = (change: Partial<TrainForm>) => useStore.getState().setForm(change);
-
-/** A text field of the form: the data folder, or a number (its tooltip says what it takes). */
-function TextField(props: {
-  name: NumberField | 'dataDir';
-  label: string;
-  testId: string;
-  placeholder?: string;
-  title?: string;
-  wide?: boolean;
-  disabled: boolean;
-  /** What is wrong with the value: the field is marked and says so under it (true: marked only). */
-  error?: string | true | null | undefined;
-}) {
-  const id = useId();
-  const { name, error } = props;
-  const value = useStore((s) => s.form[name]);
-  const range = name === 'dataDir' ? null : `${props.label}: ${fieldRange(name)}`;
-  const title = [props.title, range].filter(Boolean).join('. ') || undefined;
-  return (
-    <div
-      className={`train-field${props.wide ? ' wide' : ''}${error ? ' invalid' : ''}`}
-      title={title}
-    >
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        data-testid={props.testId}
-        inputMode={name === 'dataDir' ? 'text' : 'decimal'}
-        value={value}
-        placeholder={props.placeholder}
-        disabled={props.disabled}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={typeof error === 'string' ? `${id}-error` : undefined}
-        onChange={(e) => setForm({ [name]: e.target.value } as Partial<TrainForm>)}
-      />
-      {typeof error === 'string' && (
-        <div className="field-error" id={`${id}-error`} data-testid={`${props.testId}-error`}>
-          {error}
-        </div>
-      )}
-    </div>
-  );
-}
-
-function Select<T extends string>(props: {
-  label: string;
-  testId: string;
-  value: T;
-  options: readonly { value: T; label: string }[];
-  disabled: boolean;
-  onChange: (v: T) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="train-field">
-      <label htmlFor={id}>{props.label}</label>
-      <select
-        id={id}
-        data-testid={props.testId}
-        value={props.value}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.value as T)}
-      >
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-function Check(props: {
-  label: string;
-  testId: string;
-  checked: boolean;
-  disabled: boolean;
-  title?: string;
-  onChange: (v: boolean) => void;
-}) {
-  return (
-    <label className="train-check" title={props.title}>
-      <input
-        type="checkbox"
-        data-testid={props.testId}
-        checked={props.checked}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />
-      {props.label}
-    </label>
-  );
-}
 
 const SCHEDULES: { value: ScheduleKind; label: string }[] = [
   { value: 'constant', label: 'Constant' },
