@@ -7,6 +7,7 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -153,6 +154,13 @@ export function Canvas() {
       }),
     [],
   );
+
+  // Handles move to the sides for left-to-right layouts: React Flow measures them again.
+  const sideways = useStore((s) => s.panels.layoutMode === 'right');
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    updateNodeInternals(useStore.getState().doc.nodes.map((n) => n.id));
+  }, [sideways, updateNodeInternals]);
 
   useEffect(() => {
     registerFlow(flow, wrapper.current);
