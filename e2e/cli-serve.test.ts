@@ -78,6 +78,19 @@ describe('netforge serve', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
+  it('--data-dir names the data folder every run from the page uses, and hello gives it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'netforge-serve-data-'));
+    const env = { ...process.env };
+    delete env['NETFORGE_DATA_DIR'];
+    const s = serve(['--port', '0', '--projects-dir', projectsDir, '--data-dir', dataDir], env);
+    const { port, token } = await s.address();
+    expect(s.out.stdout).toContain(`Data folder: ${dataDir}`);
+    expect(await hello(port, token)).toMatchObject({ ok: true, result: { dataDir } });
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
   it('--open says so when no browser can be opened, and keeps serving', async () => {
     const emptyPath = await mkdtemp(join(tmpdir(), 'netforge-no-opener-'));
     const s = serve(['--open', '--projects-dir', projectsDir], { ...process.env, PATH: emptyPath });

@@ -72,10 +72,11 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
   let errors: string[];
   const temp: string[] = [];
   const shots: Record<string, Buffer> = {};
+  let runsDir: string;
 
   beforeAll(async () => {
     const projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
-    const runsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-runs-'));
+    runsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-runs-'));
     temp.push(projectsDir, runsDir);
     // Runs go to a temp folder, never to ~/Netforge/runs.
     server = await startServer({
@@ -168,6 +169,18 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     expect(await panel.getByTestId('train-error').count()).toBe(0);
     // Per-epoch training and validation curves.
     expect(await attr(dash.getByTestId('chart-loss'), 'data-epochs')).toBe(15);
+
+    // Where the results are: the run's folder and its files, the trained model among them; the
+    // runs list names the run with its settings and accuracy.
+    await expect.poll(() => dash.getByTestId('run-folder').textContent()).toContain(runsDir);
+    await dash.getByTestId('run-files').locator('summary').click();
+    const files = await dash.getByTestId('run-file').allTextContents();
+    expect(files.some((f) => f.startsWith('model/model.json'))).toBe(true);
+    expect(files.some((f) => f.startsWith('metrics.jsonl'))).toBe(true);
+    await expect
+      .poll(() => dash.getByTestId('run-label').first().textContent())
+      .toMatch(/^LeNet-5 #1 · SGD 0\.01 · \d+\.\d%$/);
+    expect(await dash.getByTestId('dash-title').textContent()).toMatch(/^LeNet-5 #1 · SGD 0\.01/);
 
     const matrix = dash.getByTestId('confusion-matrix');
     expect(await matrix.locator('tbody tr').count()).toBe(10);
@@ -309,7 +322,16 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
 
   it('shows why a run failed and lists it as failed', { timeout: 60_000 }, async () => {
     const empty = await mkdtemp(join(tmpdir(), 'netforge-e2e-nodata-'));
-    temp.push(empty);
+    const broken = await mkdtemp(join(tmpdir(), 'netforge-e2e-broken-'));
+    temp.push(empty, broken);
+    // MNIST's four files, each too short to be one: found on disk, refused when read.
+    for (const name of [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ])
+      await writeFile(join(broken, name), 'not an IDX file');
     await page.getByTestId('btn-templates').click();
     await page.getByTestId('template-card-lenet5').click();
     const panel = page.getByTestId('training-panel');
@@ -321,14 +343,23 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
     expect(await panel.getByTestId('train-start').isDisabled()).toBe(true);
     expect(await page.getByTestId('graph-dataset').inputValue()).toBe('cifar10');
     await panel.getByTestId('train-dataset').selectOption('mnist');
+    // A folder without the files: Start waits, naming the field, and the field is marked.
     await panel.getByTestId('train-data-dir').fill(empty);
     await expect
       .poll(() => panel.getByTestId('train-dataset-status').getAttribute('data-missing'))
       .toBe('true');
+    await expect
+      .poll(() => panel.getByTestId('train-blocker').textContent())
+      .toContain(`The Data folder (${empty}) has no MNIST files`);
+    expect(await panel.getByTestId('train-start').isDisabled()).toBe(true);
+    expect(await panel.getByTestId('train-data-dir').getAttribute('aria-invalid')).toBe('true');
+    // Files that are there but are not MNIST: the run starts and fails, saying which file.
+    await panel.getByTestId('train-data-dir').fill(broken);
+    await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
     await panel.getByTestId('train-start').click();
     await expect
       .poll(() => panel.getByTestId('train-error').textContent(), { timeout: 30_000 })
-      .toContain(empty);
+      .toContain(broken);
     const runs = page.getByTestId('dashboard').getByTestId('run-item');
     await expect.poll(() => runs.first().getAttribute('data-status')).toBe('failed');
 

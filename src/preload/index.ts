@@ -11,6 +11,7 @@ const bridge: NetforgeBridge = {
   // validates every reply, so this only forwards.
   request: (req) => ipcRenderer.invoke('netforge:request', req),
   chooseFolder: (title) => ipcRenderer.invoke('netforge:choose-folder', String(title)),
+  openRunFolder: (runId) => ipcRenderer.invoke('netforge:open-run-folder', String(runId)),
   // The renderer's EngineClient validates every event (eventPushSchema).
   onEvent: (listener) => {
     const handler = (_event: unknown, push: EventPush) => listener(push);

@@ -79,6 +79,8 @@ export const runEntrySchema = z.object({
    * paused, stopped, continued or deleted from here). Absent for a run not in progress.
    */
   owner: z.enum(['this', 'other']).optional(),
+  /** The optimizer and learning rate it trained with (config.json), to tell runs apart. */
+  settings: z.object({ optimizer: z.string(), learningRate: z.number() }).nullable().optional(),
 });
 export type RunEntry = z.infer<typeof runEntrySchema>;
 
@@ -92,6 +94,15 @@ export const exportRecordSchema = z.object({
   at: z.string(),
 });
 export type ExportRecordInfo = z.infer<typeof exportRecordSchema>;
+
+export const runFilesSchema = z.object({
+  runDir: z.string(),
+  /** Every file in the run's folder, by path relative to it ('/'-separated), at most 500. */
+  files: z.array(z.object({ path: z.string(), bytes: z.number() })),
+  /** More files than listed. */
+  truncated: z.boolean(),
+});
+export type RunFiles = z.infer<typeof runFilesSchema>;
 
 export const runDetailSchema = z.object({
   entry: runEntrySchema,
@@ -232,9 +243,14 @@ const RUN_IO = ['E_NO_TRAINING', 'E_IO'] as const;
 
 export const API = {
   hello: method({
-    doc: "The app's version and where projects are saved.",
+    doc: "The app's version, where projects are saved and the data folder used when a request names none.",
     params: noParams,
-    result: z.object({ version: z.string(), projectsDir: z.string() }),
+    result: z.object({
+      version: z.string(),
+      projectsDir: z.string(),
+      /** `netforge serve --data-dir` (or $NETFORGE_DATA_DIR); null: the download cache. */
+      dataDir: z.string().nullable().optional(),
+    }),
     errors: [],
   }),
   'projects.list': method({
@@ -329,6 +345,12 @@ export const API = {
       'E_DATA_CORRUPT',
       ...RUN_IO,
     ],
+  }),
+  'runs.files': method({
+    doc: "The run's folder and the files in it (model, checkpoints, metrics, evaluation).",
+    params: runRef,
+    result: runFilesSchema,
+    errors: ['E_NOT_FOUND', ...RUN_IO],
   }),
   'runs.continue': method({
     doc: 'Continues a stopped, failed or cut-short run from its last checkpoint, in its folder with its settings (its checkpoint checked first; not a run another Netforge trains).',

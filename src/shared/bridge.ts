@@ -23,4 +23,9 @@ export interface NetforgeBridge {
    * cancelled. Browser mode has none (its folders are on the server's machine: type the path).
    */
   chooseFolder?(title: string): Promise<string | null>;
+  /**
+   * Desktop app only: shows a run's folder in the system's file manager. Resolves to null when
+   * it opened, else to why not.
+   */
+  openRunFolder?(runId: string): Promise<string | null>;
 }

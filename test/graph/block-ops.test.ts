@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../src/shared/graph/analyze.ts';
 import { collapseBlock, expandBlock, BlockOpError } from '../../src/shared/graph/block-ops.ts';
-import { estimateTrainingMemory, formatBytes } from '../../src/shared/graph/memory.ts';
+import { flattenNetwork } from '../../src/shared/graph/layers.ts';
+import {
+  activationValues,
+  estimateTrainingMemory,
+  formatBytes,
+} from '../../src/shared/graph/memory.ts';
+import type { GraphDoc } from '../../src/shared/graph/types.ts';
+import { getLayer } from '../../src/shared/layers/registry.ts';
 import { TEMPLATES, getTemplate } from '../../src/shared/templates/index.ts';
 
 describe('expanding and collapsing blocks', () => {
@@ -56,5 +63,39 @@ describe('training memory estimate', () => {
   it('is defined for every template', () => {
     for (const t of TEMPLATES)
       expect(estimateTrainingMemory(analyzeGraph(t.build()), 1).totalBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('training memory estimate of blocks', () => {
+  /** Every block of `doc` expanded into its layers. */
+  const expandAll = (doc: GraphDoc): GraphDoc => {
+    let out = doc;
+    for (const n of doc.nodes) if (getLayer(n.kind)?.expand) out = expandBlock(out, n.id).doc;
+    return out;
+  };
+
+  it.each(TEMPLATES.map((t) => [t.id, t] as const))(
+    '%s: the same estimate collapsed and fully expanded, counting every layer the engine builds',
+    (_id, t) => {
+      const doc = t.build();
+      const expanded = expandAll(doc);
+      const collapsed = estimateTrainingMemory(analyzeGraph(doc), 32, 'adam');
+      expect(estimateTrainingMemory(analyzeGraph(expanded), 32, 'adam')).toEqual(collapsed);
+      // The activations are those of the layers flattenNetwork lists (the ones tfjs builds).
+      const values = flattenNetwork(doc).layers.reduce(
+        (sum, l) => sum + l.outputShape.reduce((x, y) => x * y, 1),
+        0,
+      );
+      expect(collapsed.activationBytes).toBe(values * 32 * 4 * 2);
+    },
+  );
+
+  it('counts the layers inside a block, not only its output', () => {
+    const doc = getTemplate('resnet18')!.build();
+    const block = analyzeGraph(doc).nodes.get(
+      doc.nodes.find((n) => n.name === 'stage1_block1')!.id,
+    )!;
+    const output = block.outputShape!.reduce((x, y) => x * y, 1);
+    expect(activationValues(block)).toBeGreaterThan(4 * output);
   });
 });

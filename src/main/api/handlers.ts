@@ -15,6 +15,7 @@ import { CodedError, toCodedError, type ErrorCode } from '../../shared/errors.ts
 import { datasetStatus } from '../engine/datasets/index.ts';
 import { writeExport } from './exports.ts';
 import { listProjects, readProject, writeProject } from './projects.ts';
+import { listRunFiles, withSettings } from './run-listing.ts';
 import type { TrainingService } from './training-service.ts';
 
 export { defaultProjectsDir, PROJECT_SUFFIX } from './projects.ts';
@@ -39,7 +40,11 @@ function training(ctx: RequestContext): TrainingService {
 }
 
 const handlers: Handlers = {
-  hello: async (_p, ctx) => ({ version: pkg.version, projectsDir: ctx.projectsDir }),
+  hello: async (_p, ctx) => ({
+    version: pkg.version,
+    projectsDir: ctx.projectsDir,
+    dataDir: process.env.NETFORGE_DATA_DIR || null,
+  }),
   'projects.list': (_p, ctx) => listProjects(ctx.projectsDir),
   'projects.read': async (p, ctx) => ({ text: await readProject(ctx.projectsDir, p.name) }),
   'projects.write': async (p, ctx) => {
@@ -60,10 +65,23 @@ const handlers: Handlers = {
     await training(ctx).stop(p.runId);
     return { runId: p.runId };
   },
-  'runs.list': (_p, ctx) => training(ctx).list(),
+  'runs.list': async (_p, ctx) => withSettings(await training(ctx).list()),
   'runs.get': (p, ctx) => training(ctx).get(p.runId),
   'runs.images': (p, ctx) => training(ctx).images(p.runId, p.indices),
   'runs.featureMaps': (p, ctx) => training(ctx).featureMaps(p.runId, p.layer, p.index),
+  'runs.files': async (p, ctx) => {
+    const entry = (await training(ctx).list()).find((r) => r.runId === p.runId);
+    if (!entry)
+      throw new CodedError(
+        'E_NOT_FOUND',
+        `There is no run "${p.runId}" in the runs folder: it may have been moved or deleted.`,
+      );
+    try {
+      return await listRunFiles(entry.runDir);
+    } catch (e) {
+      throw new CodedError('E_IO', `Could not list ${entry.runDir} (${(e as Error).message}).`);
+    }
+  },
   'runs.continue': (p, ctx) => training(ctx).continueRun(p.runId),
   'runs.delete': async (p, ctx) => {
     await training(ctx).delete(p.runId);

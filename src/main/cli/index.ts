@@ -27,7 +27,7 @@ Commands:
       [--dataset mnist|cifar10] [--distribute] [--json]
                                          the model as files other tools open (a run folder: its
                                          trained weights; a graph or template: initial weights)
-  serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--rebuild]
+  serve [--port N] [--open] [--projects-dir DIR] [--runs-dir DIR] [--data-dir DIR] [--rebuild]
                                          browser mode: the app at http://127.0.0.1:PORT/?token=...
       --port N            (default: a free port)   --open   open the address in a browser
       --projects-dir DIR  (default: ~/Netforge/projects)

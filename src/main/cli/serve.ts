@@ -25,6 +25,8 @@ export async function serveCommand(o: Options): Promise<number> {
   );
 
   const runsDir = resolve(typeof o['runs-dir'] === 'string' ? o['runs-dir'] : defaultRunsDir());
+  // Every run, datasets.status and hello read the data folder from here, as from the variable.
+  if (typeof o['data-dir'] === 'string') process.env.NETFORGE_DATA_DIR = resolve(o['data-dir']);
 
   const state = rendererBuildState();
   if (o['rebuild'] === true || state === 'missing') {
@@ -75,6 +77,7 @@ export async function serveCommand(o: Options): Promise<number> {
 
 Projects folder: ${projectsDir}
 Runs folder: ${runsDir}
+Data folder: ${process.env.NETFORGE_DATA_DIR || 'none (datasets are downloaded into the cache)'}
 Only this machine can connect (127.0.0.1). From another machine, forward the port over SSH,
   ssh -L ${server.port}:127.0.0.1:${server.port} USER@THIS-HOST
 and open the same address there. Press Ctrl+C to stop.`);

@@ -4,9 +4,17 @@
 // security.ts, tested in plain Node.
 import { join } from 'node:path';
 
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+} from 'electron';
 
-import type { ApiReply } from '../../shared/api.ts';
+import { runIdSchema, type ApiReply } from '../../shared/api.ts';
 import { defaultProjectsDir, handleRequest, refusal } from '../api/handlers.ts';
 import { TrainingService } from '../api/training-service.ts';
 import { EngineHost } from '../host/engine-host.ts';
@@ -115,6 +123,16 @@ function handleEngineRequests(): void {
         ? await dialog.showOpenDialog(win, options)
         : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  );
+  // A run's folder in the file manager; only a run id (a folder name in the runs folder) is taken.
+  ipcMain.handle(
+    'netforge:open-run-folder',
+    async (event, runId: unknown): Promise<string | null> => {
+      if (!fromOwnPage(event)) return 'Only Netforge’s own page may open folders.';
+      if (!runIdSchema.safeParse(runId).success) return 'That is not a run id.';
+      const failure = await shell.openPath(join(training.runsDir, runId as string));
+      return failure || null;
     },
   );
 }

@@ -3,9 +3,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -13,18 +15,14 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import './canvas.css';
+import { freeSpot } from '../../shared/graph/placement.ts';
 import type { Position } from '../../shared/graph/types.ts';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { PALETTE_MIME } from '../palette/palette-drag.ts';
-import { fitCanvas, registerFlow } from './flow-instance.ts';
-import {
-  FIT_VIEW_OPTIONS,
-  NODE_HEIGHT,
-  NODE_WIDTH,
-  type LayerFlowEdge,
-  type LayerFlowNode,
-} from './flow-types.ts';
+import { MINIMAP_SIZE } from './fit.ts';
+import { fitCanvas, nodeSize, registerFlow } from './flow-instance.ts';
+import { NODE_HEIGHT, NODE_WIDTH, type LayerFlowEdge, type LayerFlowNode } from './flow-types.ts';
 import { LayerEdge } from './LayerEdge.tsx';
 import { LayerNode } from './LayerNode.tsx';
 import { toFlowEdges, toFlowNodes, withPositions, type Size } from './to-flow.ts';
@@ -109,6 +107,13 @@ function onDragOver(e: DragEvent): void {
   e.dataTransfer.dropEffect = 'copy';
 }
 
+/** React Flow's own fit icon (four corners), for the fit button that keeps text legible. */
+const FitIcon = () => (
+  <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+    <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+  </svg>
+);
+
 /** The canvas. Fills its parent, which must have a height. */
 export function Canvas() {
   const docNodes = useStore((s) => s.doc.nodes);
@@ -116,6 +121,7 @@ export function Canvas() {
   const selectedNodes = useStore((s) => s.selectedNodes);
   const selectedEdges = useStore((s) => s.selectedEdges);
   const theme = useStore((s) => s.theme);
+  const minimap = useStore((s) => s.panels.minimap);
   const analysis = useAnalysis();
   const wrapper = useRef<HTMLDivElement>(null);
   const [flow, setFlow] = useState<ReactFlowInstance<LayerFlowNode, LayerFlowEdge> | null>(null);
@@ -149,8 +155,17 @@ export function Canvas() {
     [],
   );
 
+  // Handles move to the sides for left-to-right layouts: React Flow measures them again.
+  const sideways = useStore((s) => s.panels.layoutMode === 'right');
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    updateNodeInternals(useStore.getState().doc.nodes.map((n) => n.id));
+  }, [sideways, updateNodeInternals]);
+
   useEffect(() => {
     registerFlow(flow, wrapper.current);
+    // The project opened before the canvas was there: fit it now.
+    if (flow) requestAnimationFrame(() => fitCanvas());
     return () => registerFlow(null, null);
   }, [flow]);
 
@@ -176,11 +191,11 @@ export function Canvas() {
       if (!kind || !flow) return;
       e.preventDefault();
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      // Drop the node centred under the pointer.
-      useStore.getState().addLayer(kind, {
-        x: Math.round(p.x - NODE_WIDTH / 2),
-        y: Math.round(p.y - NODE_HEIGHT / 2),
-      });
+      // Centred under the pointer, or at the nearest spot that covers no node.
+      const size = { width: NODE_WIDTH, height: NODE_HEIGHT };
+      const centred = { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - NODE_HEIGHT / 2) };
+      const s = useStore.getState();
+      s.addLayer(kind, freeSpot(s.doc.nodes, centred, size, nodeSize));
     },
     [flow],
   );
@@ -210,15 +225,31 @@ export function Canvas() {
         // Delete/Backspace go through useShortcuts -> deleteSelection (one undo entry).
         deleteKeyCode={null}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.05}
         maxZoom={2}
         colorMode={theme}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable nodeClassName={miniMapClass} />
-        <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
+        {minimap && (
+          <MiniMap
+            pannable
+            zoomable
+            nodeClassName={miniMapClass}
+            style={MINIMAP_SIZE}
+            ariaLabel="Overview of the graph: drag to move the view"
+          />
+        )}
+        <Controls showFitView={false}>
+          <ControlButton
+            className="react-flow__controls-fitview"
+            data-testid="canvas-fit"
+            title="Fit the graph in view, as far as its text stays readable"
+            aria-label="Fit the graph in view"
+            onClick={() => fitCanvas(200)}
+          >
+            <FitIcon />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
     </div>
   );

@@ -3,6 +3,8 @@
 // app does not have to wrap everything in a ReactFlowProvider.
 import type { ReactFlowInstance } from '@xyflow/react';
 import type { Position } from '../../shared/graph/types.ts';
+import { useStore } from '../store/store.ts';
+import { boundsOf, legibleViewport, MINIMAP_CORNER } from './fit.ts';
 import {
   FIT_VIEW_OPTIONS,
   NODE_HEIGHT,
@@ -29,9 +31,26 @@ export function viewCentre(): Position | null {
   });
 }
 
-/** Fits every node into view (nodes outside the view included, though never rendered). */
+/** The visible canvas's size, or null when no canvas is mounted (or it has no size yet). */
+export function canvasSize(): { width: number; height: number } | null {
+  const r = current?.element.getBoundingClientRect();
+  return r && r.width > 0 && r.height > 0 ? { width: r.width, height: r.height } : null;
+}
+
+/**
+ * Fits every node into view (nodes outside the view included, though never rendered), never
+ * zooming out past legibility (fit.ts): a graph too big for that shows its start.
+ */
 export function fitCanvas(duration = 0): void {
-  void current?.instance.fitView({ ...FIT_VIEW_OPTIONS, duration });
+  if (!current) return;
+  const canvas = canvasSize();
+  const bounds = boundsOf(current.instance.getNodes(), nodeSize);
+  if (!canvas || !bounds) {
+    void current.instance.fitView({ ...FIT_VIEW_OPTIONS, duration });
+    return;
+  }
+  const corner = useStore.getState().panels.minimap ? MINIMAP_CORNER : null;
+  void current.instance.setViewport(legibleViewport(bounds, canvas, 24, corner), { duration });
 }
 
 /** A node's rendered size, or the default size when it has not been measured. */

@@ -12,6 +12,8 @@ export interface NodeView {
   kind: string;
   /** The kind's label, e.g. "Conv2D". */
   label: string;
+  /** The kind's palette category (its colour on the canvas), e.g. "convolution". */
+  category: string;
   description: string;
   /** Key parameters, e.g. "16 filters 3x3 s1 same". */
   summary: string;
@@ -107,6 +109,7 @@ export function nodeView(node: GraphNode, a: NodeAnalysis | undefined): NodeView
     name: node.name,
     kind: node.kind,
     label: spec?.label ?? node.kind,
+    category: spec?.category ?? 'unknown',
     description: spec?.description ?? `Unknown layer kind "${node.kind}"`,
     summary: spec ? summarizeParams(spec.params, values) : '',
     shape: a?.outputShape ? formatShape(a.outputShape) : 'shape unknown',

@@ -19,6 +19,8 @@ export interface Host {
    * machine, so their paths are typed). Resolves to the chosen folder, or null when cancelled.
    */
   chooseFolder?(title: string): Promise<string | null>;
+  /** Desktop app only: shows a run's folder in the file manager; null when it opened, else why not. */
+  openRunFolder?(runId: string): Promise<string | null>;
   /** Asks the user to confirm `message`; true to go on. */
   confirm(message: string): boolean | Promise<boolean>;
   /**
@@ -30,7 +32,13 @@ export interface Host {
 
 /** The parts of `window` a Host is built from (a fake one in tests). */
 export interface HostEnvironment extends EngineEnvironment {
-  netforge?: NetforgeBridge | { version: string; chooseFolder?: NetforgeBridge['chooseFolder'] };
+  netforge?:
+    | NetforgeBridge
+    | {
+        version: string;
+        chooseFolder?: NetforgeBridge['chooseFolder'];
+        openRunFolder?: NetforgeBridge['openRunFolder'];
+      };
   confirm?: (message: string) => boolean;
 }
 
@@ -38,10 +46,12 @@ export interface HostEnvironment extends EngineEnvironment {
 export function createHost(env: HostEnvironment, options: EngineClientOptions = {}): Host {
   const bridge = env.netforge;
   const picker = bridge?.chooseFolder;
+  const opener = bridge?.openRunFolder;
   const ask = env.confirm;
   return {
     engine: connectEngine(env, options),
     ...(picker ? { chooseFolder: (title: string) => picker.call(bridge, title) } : {}),
+    ...(opener ? { openRunFolder: (runId: string) => opener.call(bridge, runId) } : {}),
     // Without a way to ask (not a browser), nothing is thrown away unasked.
     confirm: (message) => (ask ? ask.call(env, message) : false),
     desktop: bridge !== undefined,

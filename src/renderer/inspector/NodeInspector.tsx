@@ -1,5 +1,6 @@
 import type { GraphNode } from '../../shared/graph/types.ts';
 import { getLayer } from '../../shared/layers/registry.ts';
+import { collapseNodeBlock, expandNode } from '../canvas/block-actions.ts';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { formatCount, formatShape } from '../summary/format.ts';
@@ -20,7 +21,30 @@ export function NodeInspector({ node }: { node: GraphNode }) {
         {layer && <p className="muted">{layer.description}</p>}
         {node.block && (
           <p className="muted">
-            Part of block {node.block.name} ({getLayer(node.block.kind)?.label ?? node.block.kind})
+            Part of block {node.block.name} ({getLayer(node.block.kind)?.label ?? node.block.kind}
+            ).{' '}
+            <button
+              type="button"
+              className="link"
+              data-testid="inspector-collapse"
+              onClick={() => collapseNodeBlock(node.block!.id)}
+            >
+              Collapse it
+            </button>
+          </p>
+        )}
+        {layer?.expand && (
+          <p className="muted">
+            A block of several layers.{' '}
+            <button
+              type="button"
+              className="link"
+              data-testid="inspector-expand"
+              title="Replace this block by the layers it stands for, in place"
+              onClick={() => expandNode(node.id)}
+            >
+              Expand it into its layers
+            </button>
           </p>
         )}
       </header>

@@ -1,8 +1,14 @@
-// Layered top-to-bottom layout of the graph with ELK (the Sugiyama-style layered
-// algorithm suits feed-forward networks: every connection points down).
+// Layered layout of the graph with ELK (the Sugiyama-style layered algorithm suits feed-forward
+// networks: every connection points one way), top to bottom, left to right, or top to bottom
+// wrapped into columns that fill the canvas's width (shared/graph/wrap-columns.ts).
 // Pure apart from ELK's own state: takes a document, returns a new one.
 import type { ELK } from 'elkjs/lib/elk-api.js';
 import type { GraphDoc, Position } from '../../shared/graph/types.ts';
+import { wrapIntoColumns } from '../../shared/graph/wrap-columns.ts';
+
+/** Top to bottom, top to bottom wrapped into columns that fill the canvas's width, or left to right. */
+export type LayoutMode = 'down' | 'columns' | 'right';
+export const LAYOUT_MODES: readonly LayoutMode[] = ['down', 'columns', 'right'];
 
 export interface NodeSize {
   width: number;
@@ -11,18 +17,24 @@ export interface NodeSize {
 
 export const DEFAULT_NODE_SIZE: NodeSize = { width: 220, height: 90 };
 
-const LAYOUT_OPTIONS = {
+export interface LayoutOptions {
+  mode?: LayoutMode;
+  /** The canvas the columns should fill (columns mode); a 16:10 window when unknown. */
+  canvas?: NodeSize;
+}
+
+const layoutOptions = (direction: 'DOWN' | 'RIGHT') => ({
   'elk.algorithm': 'layered',
-  'elk.direction': 'DOWN',
+  'elk.direction': direction,
   'elk.spacing.nodeNode': '40',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '50',
+  'elk.layered.spacing.nodeNodeBetweenLayers': direction === 'DOWN' ? '50' : '70',
   'elk.spacing.componentComponent': '80',
   // Keep branches in the order they are connected, so Add/Concatenate inputs
   // read left to right as they are listed.
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.edgeRouting': 'POLYLINE',
-};
+});
 
 // ELK is about 1.5 MB: load it on first use, outside the app's main bundle. The
 // bundled build runs on the calling thread (no worker, which the CSP would need).
@@ -34,7 +46,9 @@ const loadElk = (): Promise<ELK> =>
 export async function layoutPositions(
   doc: GraphDoc,
   sizeOf: (id: string) => NodeSize = () => DEFAULT_NODE_SIZE,
+  options: LayoutOptions = {},
 ): Promise<Map<string, Position>> {
+  const mode = options.mode ?? 'down';
   const ids = new Set<string>();
   const children = [];
   for (const n of doc.nodes) {
@@ -48,11 +62,17 @@ export async function layoutPositions(
     .map((e, i) => ({ id: `edge${i}`, sources: [e.source], targets: [e.target] }));
   const laid = await (
     await loadElk()
-  ).layout({ id: 'root', layoutOptions: LAYOUT_OPTIONS, children, edges });
+  ).layout({
+    id: 'root',
+    layoutOptions: layoutOptions(mode === 'right' ? 'RIGHT' : 'DOWN'),
+    children,
+    edges,
+  });
   const positions = new Map<string, Position>();
   for (const c of laid.children ?? [])
     positions.set(c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) });
-  return positions;
+  if (mode !== 'columns') return positions;
+  return wrapIntoColumns(positions, sizeOf, options.canvas ?? { width: 1280, height: 800 });
 }
 
 /** Moves nodes to `positions`; nodes not listed stay where they are. */
@@ -70,6 +90,7 @@ export function applyPositions(doc: GraphDoc, positions: ReadonlyMap<string, Pos
 export async function autoLayout(
   doc: GraphDoc,
   sizeOf?: (id: string) => NodeSize,
+  options?: LayoutOptions,
 ): Promise<GraphDoc> {
-  return applyPositions(doc, await layoutPositions(doc, sizeOf));
+  return applyPositions(doc, await layoutPositions(doc, sizeOf, options));
 }

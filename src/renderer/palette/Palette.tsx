@@ -43,7 +43,7 @@ function onKeyDown(e: KeyboardEvent, kind: string): void {
   addFromPalette(kind);
 }
 
-export function Palette() {
+export function Palette({ onFold }: { onFold: () => void }) {
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query);
   const groups = useMemo(() => {
@@ -55,15 +55,27 @@ export function Palette() {
 
   return (
     <nav className="nf-palette" data-testid="palette" aria-label="Layers">
-      <input
-        type="search"
-        className="nf-palette-search"
-        data-testid="palette-search"
-        placeholder="Search layers"
-        aria-label="Search layers"
-        value={query}
-        onChange={(e) => setQuery(e.target.value)}
-      />
+      <div className="nf-palette-top">
+        <input
+          type="search"
+          className="nf-palette-search"
+          data-testid="palette-search"
+          placeholder="Search layers"
+          aria-label="Search layers"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <button
+          type="button"
+          className="icon"
+          data-testid="palette-fold"
+          title="Fold the palette away (more room for the canvas)"
+          aria-label="Fold the palette away"
+          onClick={onFold}
+        >
+          ‹
+        </button>
+      </div>
       {groups.length === 0 && (
         <p className="nf-palette-empty">No layer matches “{deferred}”. Try another word.</p>
       )}

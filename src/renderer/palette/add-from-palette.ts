@@ -1,26 +1,15 @@
 // Adding a layer without dragging: below the selected node (and fed by it), or
 // in the middle of the view.
 import { addNode, connect } from '../../shared/graph/ops.ts';
-import type { GraphDoc, Position } from '../../shared/graph/types.ts';
+import { freeSpot } from '../../shared/graph/placement.ts';
+import type { Position } from '../../shared/graph/types.ts';
 import { getLayer } from '../../shared/layers/registry.ts';
 import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/flow-types.ts';
 import { nodeSize, viewCentre } from '../canvas/flow-instance.ts';
 import { useStore } from '../store/store.ts';
 
 const GAP = 40;
-
-const overlaps = (doc: GraphDoc, p: Position): boolean =>
-  doc.nodes.some(
-    (n) => Math.abs(n.position.x - p.x) < NODE_WIDTH && Math.abs(n.position.y - p.y) < NODE_HEIGHT,
-  );
-
-/** Moves `p` right until it does not cover another node (e.g. an existing branch). */
-function freeSpot(doc: GraphDoc, p: Position): Position {
-  let spot = p;
-  for (let i = 0; i < 50 && overlaps(doc, spot); i++)
-    spot = { x: spot.x + NODE_WIDTH + GAP, y: spot.y };
-  return spot;
-}
+const NEW_NODE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
 /**
  * Adds a `kind` layer as one undoable edit and selects it. It goes below the lowest
@@ -47,7 +36,9 @@ export function addFromPalette(kind: string): string {
     const c = viewCentre() ?? { x: NODE_WIDTH / 2, y: NODE_HEIGHT / 2 };
     position = { x: Math.round(c.x - NODE_WIDTH / 2), y: Math.round(c.y - NODE_HEIGHT / 2) };
   }
-  const added = addNode(s.doc, kind, { position: freeSpot(s.doc, position) });
+  // Below a node, a taken spot means a branch is there: go beside it, along the row.
+  const spot = freeSpot(s.doc.nodes, position, NEW_NODE, nodeSize, anchor ? 'right' : 'nearest');
+  const added = addNode(s.doc, kind, { position: spot });
   let doc = added.doc;
   if (anchor && selected.length === 1 && spec.inputs.max > 0)
     doc = connect(doc, anchor.id, added.id).doc;

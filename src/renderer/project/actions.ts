@@ -13,6 +13,7 @@ import {
 import type { Template } from '../../shared/templates/index.ts';
 import { hasProjectFolder, type Host } from '../host/host.ts';
 import { useStore } from '../store/store.ts';
+import { arrangeForCanvas } from '../layout/layout-current.ts';
 import { forgetAutosave } from './persistence.ts';
 import { starterProject } from './starter.ts';
 
@@ -39,7 +40,8 @@ export async function startNewProject(host: Host): Promise<boolean> {
 
 export async function openTemplate(host: Host, t: Template): Promise<boolean> {
   if (!(await confirmDiscard(host))) return false;
-  store().openProject(newProject(t.build()), null);
+  // Laid out the way the user chose (by default in columns that fill the canvas's width).
+  store().openProject(newProject(await arrangeForCanvas(t.build())), null);
   forgetAutosave(false);
   store().notify('info', `Opened the ${t.title} template (${t.section}).`);
   return true;

@@ -30,8 +30,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'duplicate', keys: ['Mod+D'], label: 'Duplicate the selected layers' },
   { action: 'delete', keys: ['Delete', 'Backspace'], label: 'Delete the selection' },
   { action: 'selectAll', keys: ['Mod+A'], label: 'Select everything' },
-  { action: 'autoLayout', keys: ['Ctrl+L'], label: 'Auto layout (top to bottom)' },
-  { action: 'help', keys: ['?'], label: 'Show these shortcuts' },
+  { action: 'autoLayout', keys: ['Ctrl+L'], label: 'Auto layout (as chosen above the canvas)' },
+  { action: 'help', keys: ['?'], label: 'Show this help' },
   { action: 'close', keys: ['Escape'], label: 'Close the dialog' },
 ];
 

@@ -161,7 +161,14 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
     },
 
     async attachToRuns(host) {
-      if (host.engine.transport !== 'none') feed.listen(host);
+      if (host.engine.transport !== 'none') {
+        feed.listen(host);
+        // The server's own data folder (`netforge serve --data-dir`), used when the field is empty.
+        host.engine.call('hello', {}).then(
+          (hello) => set({ serverDataDir: hello.dataDir ?? null }),
+          () => undefined,
+        );
+      }
       await get().refreshRuns(host);
       const active = get().runs.find((r) => inProgress(r));
       if (active && !isBusy(get())) await get().openRun(host, active.runId);

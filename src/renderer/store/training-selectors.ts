@@ -37,16 +37,31 @@ export function canContinueShown(s: WithRun): boolean {
   return !!run?.runId && run.refused === null && !isBusy(s) && canContinue(run.view);
 }
 
+/**
+ * Failures a folder holding the dataset fixes. The engine's message names the CLI's flag; in the
+ * app the same thing is the Training panel's Data folder.
+ */
+const DATA_FIX: Record<string, string> = {
+  E_DATA_MISSING: "In the app: set the Training panel's Data folder to a folder holding the files.",
+  E_DATA_DOWNLOAD:
+    "In the app: set the Training panel's Data folder to a folder holding the files, then Start again.",
+  E_DATA_CHECKSUM:
+    "In the app: set the Training panel's Data folder to a folder holding files you downloaded yourself.",
+};
+
 /** What went wrong, written for the user: a refused request, or how the run ended. */
 export function runError(run: ShownRun | null): string | null {
   if (!run) return null;
   if (run.refused !== null) return run.refused;
   if (run.controlError !== null) return run.controlError;
   const v = run.view;
-  if (v.error)
+  if (v.error) {
+    const fix = DATA_FIX[v.error.code];
+    const message = fix ? `${v.error.message} ${fix}` : v.error.message;
     return v.error.checkpoint
-      ? `${v.error.message} The last checkpoint is kept in ${v.error.checkpoint}.`
-      : v.error.message;
+      ? `${message} The last checkpoint is kept in ${v.error.checkpoint}.`
+      : message;
+  }
   if (v.phase === 'incomplete')
     return 'This run ended without a result: the app was closed or the engine stopped during it.';
   return null;

@@ -10,6 +10,7 @@ import type { GraphDoc } from '../../shared/graph/types.ts';
 import type { RunView } from '../../shared/run.ts';
 import type { TrainConfig } from '../../shared/train-config.ts';
 import { initialForm, type TrainForm } from '../training/config.ts';
+import { readSetting, writeSetting } from './local-settings.ts';
 import { createRunActions, type RunActions } from './run-actions.ts';
 import { createRunFeed } from './run-feed.ts';
 import type { Store } from './store.ts';
@@ -55,6 +56,10 @@ export interface TrainingSlice extends RunActions {
   form: TrainForm;
   /** What the engine says of the chosen dataset (null until asked, or without an engine). */
   datasetStatus: DatasetStatus | null;
+  /** The data folder (trimmed) `datasetStatus` answers for. */
+  datasetStatusDir: string | null;
+  /** The data folder the server uses when the field is empty (`netforge serve --data-dir`). */
+  serverDataDir: string | null;
   /** Null: no run on show. */
   run: ShownRun | null;
   runs: RunEntry[];
@@ -71,8 +76,13 @@ export interface TrainingSlice extends RunActions {
   toggleTraining: () => void;
   setCompareMetric: (metric: CompareMetric) => void;
   setSmoothing: (smoothing: number) => void;
-  setDatasetStatus: (status: DatasetStatus | null) => void;
+  setDatasetStatus: (status: DatasetStatus | null, dataDir?: string) => void;
 }
+
+const DATA_DIR_KEY = 'netforge.dataDir';
+
+const rememberedDataDir = (): string =>
+  readSetting(DATA_DIR_KEY, (v) => (typeof v === 'string' ? v : null)) ?? '';
 
 export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (set, get) => {
   // Owned by this store: the engine subscription, events held while a start is answered, and
@@ -81,8 +91,11 @@ export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (
   return {
     trainingOpen: true,
     centre: 'canvas',
-    form: initialForm,
+    // The data folder is this machine's, kept across sessions; the rest starts at the defaults.
+    form: { ...initialForm, dataDir: rememberedDataDir() },
     datasetStatus: null,
+    datasetStatusDir: null,
+    serverDataDir: null,
     run: null,
     runs: [],
     runsError: null,
@@ -94,13 +107,16 @@ export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (
       set((s) => {
         const keys = Object.keys(change) as (keyof TrainForm)[];
         const edited = keys.some((k) => k !== 'dataDir' && change[k] !== s.form[k]);
+        if (change.dataDir !== undefined && change.dataDir !== s.form.dataDir)
+          writeSetting(DATA_DIR_KEY, change.dataDir);
         return { form: { ...s.form, ...change }, ...(edited ? { dirty: true } : {}) };
       }),
     showCentre: (centre) => set({ centre }),
     toggleTraining: () => set((s) => ({ trainingOpen: !s.trainingOpen })),
     setCompareMetric: (compareMetric) => set({ compareMetric }),
     setSmoothing: (smoothing) => set({ smoothing }),
-    setDatasetStatus: (datasetStatus) => set({ datasetStatus }),
+    setDatasetStatus: (datasetStatus, dataDir) =>
+      set({ datasetStatus, datasetStatusDir: datasetStatus ? (dataDir ?? '') : null }),
     ...createRunActions(set, get, feed),
   };
 };

@@ -93,7 +93,7 @@ export function Toolbar() {
           data-testid="btn-layout"
           disabled={layingOut}
           onClick={() => void layout()}
-          title="Lay the graph out top to bottom (Ctrl+L)"
+          title="Lay the graph out as chosen above the canvas: columns, top to bottom or left to right (Ctrl+L)"
         >
           Layout
         </button>
@@ -113,7 +113,7 @@ export function Toolbar() {
           type="button"
           data-testid="btn-help"
           onClick={() => openDialog('help')}
-          title="Keyboard shortcuts (?)"
+          title="How to build, train and read the results; shortcuts; the README (?)"
         >
           Help
         </button>

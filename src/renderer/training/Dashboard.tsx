@@ -20,7 +20,8 @@ import { EvaluationPanel } from './evaluation/EvaluationPanel.tsx';
 import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
 import { settingsLine } from './settings-line.ts';
-import { RunsList } from './RunsList.tsx';
+import { RunFolder } from './RunFolder.tsx';
+import { RunsList, useRunLabels } from './RunsList.tsx';
 import './dashboard.css';
 
 const STATUS: Record<string, string> = {
@@ -61,6 +62,7 @@ function RunHeader() {
   const canEdit = useStore((s) => s.run?.source === 'saved' && s.run.graph !== null);
   const config = useStore((s) => s.run?.config ?? null);
   const canContinue = useStore(canContinueShown);
+  const labels = useRunLabels();
   const status = finished
     ? finished.status === 'completed'
       ? 'completed'
@@ -70,8 +72,8 @@ function RunHeader() {
     : STATUS[phase];
   return (
     <header className="dash-head" data-testid="dash-head">
-      <h2>
-        {name ?? 'No run yet'}{' '}
+      <h2 data-testid="dash-title">
+        {(runId && labels.get(runId)) ?? name ?? 'No run yet'}{' '}
         <span className={`run-status ${phase}`} data-testid="dash-status">
           {status}
         </span>
@@ -114,6 +116,7 @@ function RunHeader() {
           {settingsLine(config)}
         </p>
       )}
+      {runId && <RunFolder runId={runId} />}
       {error && !busy && (
         <p className="train-error" role="alert" data-testid="dash-error">
           {error}
@@ -126,8 +129,14 @@ function RunHeader() {
 function CompareSection() {
   const ticked = useStore((s) => s.compare.length);
   // The ticked runs whose curves have come, in the order they were ticked.
-  const runs = useStore(
+  const labels = useRunLabels();
+  const fetched = useStore(
     useShallow((s) => s.compare.flatMap((id) => (s.compareData[id] ? [s.compareData[id]] : []))),
+  );
+  // The legend names runs as the list does.
+  const runs = useMemo(
+    () => fetched.map((r) => ({ ...r, name: labels.get(r.runId) ?? r.name })),
+    [fetched, labels],
   );
   const metric = useStore((s) => s.compareMetric);
   const smoothing = useStore((s) => s.smoothing);

@@ -20,8 +20,9 @@ function useDatasetStatus(dataset: DatasetName, dataDir: string): void {
     let live = true;
     const { setDatasetStatus } = useStore.getState();
     const timer = setTimeout(() => {
-      engine.call('datasets.status', { dataset, dataDir: dataDir.trim() || null }).then(
-        (status) => live && setDatasetStatus(status),
+      const dir = dataDir.trim();
+      engine.call('datasets.status', { dataset, dataDir: dir || null }).then(
+        (status) => live && setDatasetStatus(status, dir),
         () => live && setDatasetStatus(null),
       );
     }, 300);
@@ -35,6 +36,7 @@ function useDatasetStatus(dataset: DatasetName, dataDir: string): void {
 export function DatasetStatusLine({ dataset, dataDir }: { dataset: DatasetName; dataDir: string }) {
   useDatasetStatus(dataset, dataDir);
   const status = useStore((s) => s.datasetStatus);
+  const serverDataDir = useStore((s) => s.serverDataDir);
   if (!status || status.dataset !== dataset) return null;
   const label = DATASET_INFO[dataset].label;
   if (status.found)
@@ -46,9 +48,11 @@ export function DatasetStatusLine({ dataset, dataDir }: { dataset: DatasetName; 
     );
   // Not found: the engine's message says why and what Start will do (download into the cache,
   // or fail because the named folder lacks the files).
+  // Red when a named folder lacks the files (training would fail); a download is no fault.
+  const named = dataDir.trim() !== '' || serverDataDir !== null;
   return (
     <p
-      className="train-field wide train-dataset-status warn"
+      className={`train-field wide train-dataset-status${named ? ' warn' : ' muted'}`}
       data-testid="train-dataset-status"
       data-missing="true"
     >

@@ -1,9 +1,18 @@
-// The runs folder's runs, newest first: open one in the dashboard, tick several to overlay their
-// curves in the comparison chart.
+// The runs folder's runs, named so that runs of one network tell apart, filtered and sorted by
+// date or accuracy: open one in the dashboard, tick several to overlay their curves in the
+// comparison chart.
+import { useMemo, useState } from 'react';
 import type { RunStatus } from '../../shared/api.ts';
 import { useHost } from '../host/HostContext.tsx';
 import { useStore } from '../store/store.ts';
 import { isBusy } from '../store/training-selectors.ts';
+import { RUN_SORTS, runLabels, visibleRuns, type RunSort } from './runs-view.ts';
+
+/** Every run's name in the list ("LeNet-5 #3 · SGD 0.01 · 79.4%"), by run id. */
+export function useRunLabels(): ReadonlyMap<string, string> {
+  const runs = useStore((s) => s.runs);
+  return useMemo(() => runLabels(runs), [runs]);
+}
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   running: 'running',
@@ -36,6 +45,13 @@ export function RunsList() {
   const compare = useStore((s) => s.compare);
   const busy = useStore(isBusy);
   const { deleteRun, openRun, refreshRuns, toggleCompare } = useStore.getState();
+  const labels = useRunLabels();
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<RunSort>('newest');
+  const shownRuns = useMemo(
+    () => visibleRuns(runs, labels, query, sort),
+    [runs, labels, query, sort],
+  );
   return (
     <section className="runs" data-testid="runs-list" aria-label="Runs">
       <header className="runs-head">
@@ -44,6 +60,30 @@ export function RunsList() {
           Refresh
         </button>
       </header>
+      {runs.length > 1 && (
+        <div className="runs-tools">
+          <input
+            type="search"
+            placeholder="Filter runs"
+            aria-label="Filter runs by name, optimizer, status"
+            data-testid="runs-filter"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <select
+            aria-label="Sort runs"
+            data-testid="runs-sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as RunSort)}
+          >
+            {RUN_SORTS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {error && (
         <p className="train-error" role="alert" data-testid="runs-error">
           {error}
@@ -51,9 +91,11 @@ export function RunsList() {
       )}
       {runs.length === 0 ? (
         <p className="muted">No runs yet. Each training run is kept here with its curves.</p>
+      ) : shownRuns.length === 0 ? (
+        <p className="muted">No run matches “{query}”.</p>
       ) : (
         <ul>
-          {runs.map((r) => (
+          {shownRuns.map((r) => (
             <li
               key={r.runId}
               className={r.runId === shown ? 'current' : undefined}
@@ -83,13 +125,14 @@ export function RunsList() {
                 }
                 onClick={() => void openRun(host, r.runId)}
               >
-                <span className="run-name">{r.name}</span>
+                <span className="run-name" data-testid="run-label" title={labels.get(r.runId)}>
+                  {labels.get(r.runId) ?? r.name}
+                </span>
                 <span className="muted">
                   {when(r.startedAt)} ·{' '}
                   <span className={`run-status ${r.status}`}>
                     {r.owner === 'other' ? 'running elsewhere' : STATUS_LABEL[r.status]}
                   </span>
-                  {r.testAccuracy !== null && ` · ${(r.testAccuracy * 100).toFixed(2)}%`}
                 </span>
               </button>
               {r.status !== 'running' && r.status !== 'paused' && (

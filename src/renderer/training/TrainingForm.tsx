@@ -1,98 +1,24 @@
 // The run's settings: dataset and where it comes from, optimizer, learning rate and schedule,
 // batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
-import { useId } from 'react';
+import { useMemo } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import { OPTIMIZERS } from '../../shared/train-config.ts';
 import { useHost } from '../host/HostContext.tsx';
 import { commitDoc } from '../store/doc-fields.ts';
 import { useStore } from '../store/store.ts';
-import { fieldRange, type NumberField, type ScheduleKind, type TrainForm } from './config.ts';
+import {
+  fieldErrors,
+  fieldRange,
+  type NumberField,
+  type ScheduleKind,
+  type TrainForm,
+} from './config.ts';
+import { useDataFolderError } from './data-folder.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
+import { Check, Select, TextField } from './form-fields.tsx';
 import { OPTIMIZER_NAMES } from './settings-line.ts';
 
 const setForm = (change: Partial<TrainForm>) => useStore.getState().setForm(change);
-
-/** A text field of the form: the data folder, or a number (its tooltip says what it takes). */
-function TextField(props: {
-  name: NumberField | 'dataDir';
-  label: string;
-  testId: string;
-  placeholder?: string;
-  title?: string;
-  wide?: boolean;
-  disabled: boolean;
-}) {
-  const id = useId();
-  const { name } = props;
-  const value = useStore((s) => s.form[name]);
-  const range = name === 'dataDir' ? null : `${props.label}: ${fieldRange(name)}`;
-  const title = [props.title, range].filter(Boolean).join('. ') || undefined;
-  return (
-    <div className={`train-field${props.wide ? ' wide' : ''}`} title={title}>
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        data-testid={props.testId}
-        inputMode={name === 'dataDir' ? 'text' : 'decimal'}
-        value={value}
-        placeholder={props.placeholder}
-        disabled={props.disabled}
-        onChange={(e) => setForm({ [name]: e.target.value } as Partial<TrainForm>)}
-      />
-    </div>
-  );
-}
-
-function Select<T extends string>(props: {
-  label: string;
-  testId: string;
-  value: T;
-  options: readonly { value: T; label: string }[];
-  disabled: boolean;
-  onChange: (v: T) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="train-field">
-      <label htmlFor={id}>{props.label}</label>
-      <select
-        id={id}
-        data-testid={props.testId}
-        value={props.value}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.value as T)}
-      >
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-function Check(props: {
-  label: string;
-  testId: string;
-  checked: boolean;
-  disabled: boolean;
-  title?: string;
-  onChange: (v: boolean) => void;
-}) {
-  return (
-    <label className="train-check" title={props.title}>
-      <input
-        type="checkbox"
-        data-testid={props.testId}
-        checked={props.checked}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />
-      {props.label}
-    </label>
-  );
-}
 
 const SCHEDULES: { value: ScheduleKind; label: string }[] = [
   { value: 'constant', label: 'Constant' },
@@ -105,7 +31,12 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
   const host = useHost();
   // The desktop app's folder picker; browser mode has none.
   const picker = host.chooseFolder !== undefined;
+  const serverDataDir = useStore((s) => s.serverDataDir);
   const form = useStore((s) => s.form);
+  const errors = useMemo(() => fieldErrors(form), [form]);
+  const err = (name: NumberField): string | null =>
+    errors[name] ? `Must be ${fieldRange(name)}.` : null;
+  const folderError = useDataFolderError(dataset);
   return (
     <div className="train-form">
       <Select
@@ -128,10 +59,15 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         name="dataDir"
         label="Data folder"
         testId="train-data-dir"
-        placeholder={picker ? 'default: download cache' : 'server default'}
-        title="A folder with the dataset's files; empty uses $NETFORGE_DATA_DIR or the download cache"
+        placeholder={serverDataDir ?? 'empty: the download cache'}
+        title={
+          serverDataDir
+            ? `A folder with the dataset's files; empty uses ${serverDataDir}`
+            : "A folder with the dataset's files; empty uses $NETFORGE_DATA_DIR or the download cache"
+        }
         wide
         disabled={disabled}
+        error={folderError}
       />
       {picker && (
         <div className="train-field wide">
@@ -150,10 +86,17 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         </div>
       )}
       <DatasetStatusLine dataset={dataset} dataDir={form.dataDir} />
-      <TextField name="learningRate" label="Learning rate" testId="train-lr" disabled={disabled} />
+      <TextField
+        name="learningRate"
+        error={err('learningRate')}
+        label="Learning rate"
+        testId="train-lr"
+        disabled={disabled}
+      />
       {form.optimizer === 'sgd' ? (
         <TextField
           name="momentum"
+          error={err('momentum')}
           label="Momentum"
           testId="train-momentum"
           title="0 is plain SGD; 0.9 is usual"
@@ -174,12 +117,14 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         <>
           <TextField
             name="stepEvery"
+            error={err('stepEvery')}
             label="Every (epochs)"
             testId="train-step-every"
             disabled={disabled}
           />
           <TextField
             name="stepFactor"
+            error={err('stepFactor')}
             label="Multiply by"
             testId="train-step-factor"
             disabled={disabled}
@@ -189,6 +134,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
       {form.schedule === 'exponential' && (
         <TextField
           name="expRate"
+          error={err('expRate')}
           label="Rate per epoch"
           testId="train-exp-rate"
           title="lr × rate^epoch"
@@ -198,6 +144,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
       {form.schedule === 'cosine' && (
         <TextField
           name="cosineMinLr"
+          error={err('cosineMinLr')}
           label="Down to"
           testId="train-cosine-min"
           disabled={disabled}
@@ -206,19 +153,33 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
       {form.schedule === 'constant' && <div />}
       <TextField
         name="batchSize"
+        error={err('batchSize')}
         label="Batch size"
         testId="train-batch-size"
         disabled={disabled}
       />
-      <TextField name="epochs" label="Epochs" testId="train-epochs" disabled={disabled} />
+      <TextField
+        name="epochs"
+        error={err('epochs')}
+        label="Epochs"
+        testId="train-epochs"
+        disabled={disabled}
+      />
       <TextField
         name="validationSplit"
+        error={err('validationSplit')}
         label="Validation %"
         testId="train-val-split"
         title="Hold out the last part of the training set to measure validation loss and accuracy each epoch"
         disabled={disabled}
       />
-      <TextField name="seed" label="Seed" testId="train-seed" disabled={disabled} />
+      <TextField
+        name="seed"
+        error={err('seed')}
+        label="Seed"
+        testId="train-seed"
+        disabled={disabled}
+      />
       <div className="train-field wide train-checks">
         <Check
           label="Augment (crop, flip)"
@@ -244,6 +205,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
           <span className="train-patience">
             <TextField
               name="patience"
+              error={err('patience')}
               label="Patience (epochs)"
               testId="train-patience"
               disabled={disabled}
@@ -253,6 +215,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
       </div>
       <TextField
         name="limitTrain"
+        error={err('limitTrain')}
         label="Limit train"
         testId="train-limit-train"
         placeholder="all"
@@ -261,6 +224,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
       />
       <TextField
         name="limitTest"
+        error={err('limitTest')}
         label="Limit test"
         testId="train-limit-test"
         placeholder="all"

@@ -2,16 +2,23 @@
 // progress. Curves, evaluation and runs are in the dashboard (Dashboard.tsx).
 import { useMemo } from 'react';
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
+import type { DatasetName } from '../../shared/graph/types.ts';
 import { useHost } from '../host/HostContext.tsx';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { canControl, isBusy, shownPhase } from '../store/training-selectors.ts';
-import { toConfig } from './config.ts';
+import { fieldErrors, formBlocker, toConfig } from './config.ts';
+import { dataFolderBlocker } from './data-folder.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingProgress } from './TrainingProgress.tsx';
 
 /** Why Start is disabled, or null when it is not. */
-function useStartBlocker(busy: boolean, configReason: string | null): string | null {
+function useStartBlocker(
+  busy: boolean,
+  configReason: string | null,
+  dataset: DatasetName,
+): string | null {
+  const folderReason = useStore((s) => dataFolderBlocker(s, dataset));
   const current = useAnalysis();
   const doc = useStore((s) => s.doc);
   const { engine } = useHost();
@@ -29,7 +36,7 @@ function useStartBlocker(busy: boolean, configReason: string | null): string | n
   }
   if (engine.transport === 'none')
     return "Training needs Netforge's engine: use the desktop app or `netforge serve`.";
-  return configReason;
+  return configReason ?? folderReason;
 }
 
 export function TrainingPanel() {
@@ -45,7 +52,8 @@ export function TrainingPanel() {
   const view = useStore((s) => s.centre);
   const testAccuracy = useStore((s) => s.run?.view.evaluation?.testAccuracy ?? null);
   const result = toConfig(form, dataset);
-  const blocker = useStartBlocker(busy, result.ok ? null : result.reason);
+  const errors = useMemo(() => fieldErrors(form), [form]);
+  const blocker = useStartBlocker(busy, result.ok ? null : formBlocker(errors), dataset);
   const { startRun, controlRun, toggleTraining, showCentre } = useStore.getState();
 
   const start = () => {
@@ -59,60 +67,62 @@ export function TrainingPanel() {
       data-testid="training-panel"
       aria-label="Training"
     >
-      <button
-        type="button"
-        className="training-toggle"
-        aria-expanded={open}
-        data-testid="training-toggle"
-        onClick={toggleTraining}
-      >
-        <span aria-hidden="true">{open ? '▾' : '▸'}</span> Training
-        {busy && <span className="muted"> · {phase}</span>}
-      </button>
-      {open && (
-        <div className="training-body">
-          <TrainingForm dataset={dataset} disabled={busy} />
-          <div className="train-buttons">
+      <header className="training-head">
+        <button
+          type="button"
+          className="training-toggle"
+          aria-expanded={open}
+          data-testid="training-toggle"
+          title={open ? 'Fold the settings away' : 'Show the settings'}
+          onClick={toggleTraining}
+        >
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span> Training
+          {busy && <span className="muted"> · {phase}</span>}
+        </button>
+        <div className="train-buttons">
+          <button
+            type="button"
+            className="primary"
+            data-testid="train-start"
+            disabled={blocker !== null}
+            title={blocker ?? 'Train this network'}
+            onClick={start}
+          >
+            Start
+          </button>
+          {phase === 'paused' ? (
             <button
               type="button"
-              className="primary"
-              data-testid="train-start"
-              disabled={blocker !== null}
-              title={blocker ?? 'Train this network'}
-              onClick={start}
+              data-testid="train-resume"
+              disabled={!controllable}
+              onClick={() => void controlRun(host, 'resume')}
             >
-              Start
+              Resume
             </button>
-            {phase === 'paused' ? (
-              <button
-                type="button"
-                data-testid="train-resume"
-                disabled={!controllable}
-                onClick={() => void controlRun(host, 'resume')}
-              >
-                Resume
-              </button>
-            ) : (
-              <button
-                type="button"
-                data-testid="train-pause"
-                disabled={!controllable || phase !== 'running'}
-                onClick={() => void controlRun(host, 'pause')}
-              >
-                Pause
-              </button>
-            )}
+          ) : (
             <button
               type="button"
-              data-testid="train-stop"
-              disabled={!controllable || phase === 'stopping'}
-              onClick={() => void controlRun(host, 'stop')}
+              data-testid="train-pause"
+              disabled={!controllable || phase !== 'running'}
+              onClick={() => void controlRun(host, 'pause')}
             >
-              Stop
+              Pause
             </button>
-          </div>
+          )}
+          <button
+            type="button"
+            data-testid="train-stop"
+            disabled={!controllable || phase === 'stopping'}
+            onClick={() => void controlRun(host, 'stop')}
+          >
+            Stop
+          </button>
+        </div>
+      </header>
+      <div className="training-scroll">
+        <div className="training-status">
           {blocker && !busy && (
-            <p className="train-blocker muted" data-testid="train-blocker">
+            <p className="train-blocker" data-testid="train-blocker">
               {blocker}
             </p>
           )}
@@ -122,7 +132,7 @@ export function TrainingPanel() {
               Test accuracy <strong>{(testAccuracy * 100).toFixed(2)}%</strong>
             </p>
           )}
-          {view !== 'dashboard' && (
+          {view !== 'dashboard' && phase !== 'idle' && (
             <button
               type="button"
               className="link"
@@ -133,7 +143,12 @@ export function TrainingPanel() {
             </button>
           )}
         </div>
-      )}
+        {open && (
+          <div className="training-body">
+            <TrainingForm dataset={dataset} disabled={busy} />
+          </div>
+        )}
+      </div>
     </section>
   );
 }

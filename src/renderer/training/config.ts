@@ -162,6 +162,44 @@ const SETTINGS: { [K in Setting]-?: (form: TrainForm) => Required<ProjectTrainin
 
 export type ConfigResult = { ok: true; config: TrainConfigInput } | { ok: false; reason: string };
 
+/** The number fields a run reads with the form's choices (the optimizer's, the schedule's...). */
+export function activeFields(form: TrainForm): NumberField[] {
+  const fields: NumberField[] = ['learningRate'];
+  if (form.optimizer === 'sgd') fields.push('momentum');
+  if (form.schedule === 'step') fields.push('stepEvery', 'stepFactor');
+  if (form.schedule === 'exponential') fields.push('expRate');
+  if (form.schedule === 'cosine') fields.push('cosineMinLr');
+  fields.push('batchSize', 'epochs', 'validationSplit');
+  if (form.earlyStopping) fields.push('patience');
+  fields.push('seed', 'limitTrain', 'limitTest');
+  return fields;
+}
+
+export type FieldErrors = Partial<Record<NumberField, string>>;
+
+/** What is wrong with each field Start would read, by field, in the form's order. */
+export function fieldErrors(form: TrainForm): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const name of activeFields(form)) {
+    try {
+      if (name === 'limitTrain' || name === 'limitTest') limit(form, name);
+      else read(form, name);
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      errors[name] = e.message;
+    }
+  }
+  return errors;
+}
+
+/** Start's reason to wait for the form: how many fields are marked, and the first one's fault. */
+export function formBlocker(errors: FieldErrors): string | null {
+  const messages = Object.values(errors);
+  if (messages.length === 0) return null;
+  if (messages.length === 1) return messages[0]!;
+  return `Fix the ${messages.length} marked settings (${messages[0]})`;
+}
+
 /** The run's settings for Start, or the first field that is wrong and what it takes. */
 export function toConfig(form: TrainForm, dataset: DatasetName): ConfigResult {
   try {

@@ -3,13 +3,33 @@ import type { ParamValue } from '../layers/params.ts';
 import { getLayer } from '../layers/registry.ts';
 import { resolveParams } from '../layers/resolve.ts';
 import { BLOCK_INPUT } from '../blocks/fragment.ts';
+import { placeFragment, shiftAround, type Direction } from './block-placement.ts';
 import { addNode, connect, removeNodes, uniqueId } from './ops.ts';
+import type { Size } from './placement.ts';
 import type { GraphDoc } from './types.ts';
 
 export class BlockOpError extends Error {}
 
-/** Replaces block node `id` by its layers (named <block>_<part>), wired to the same neighbours. */
-export function expandBlock(doc: GraphDoc, id: string): { doc: GraphDoc; ids: string[] } {
+export interface PlacementOptions {
+  /** The size of each node now on the canvas (measured); the default size when not given. */
+  sizeOf?: (id: string) => Size;
+  /** The size a new layer takes. */
+  partSize?: Size;
+  /** The layout's direction: what follows the block is below it, or to its right. */
+  direction?: Direction;
+}
+
+const DEFAULT_SIZE: Size = { width: 220, height: 90 };
+
+/**
+ * Replaces block node `id` by its layers (named <block>_<part>), wired to the same neighbours,
+ * laid out where the block was; what follows moves on to make room (block-placement.ts).
+ */
+export function expandBlock(
+  doc: GraphDoc,
+  id: string,
+  opts: PlacementOptions = {},
+): { doc: GraphDoc; ids: string[] } {
   const node = doc.nodes.find((n) => n.id === id);
   const spec = node && getLayer(node.kind);
   if (!node || !spec?.expand)
@@ -22,9 +42,27 @@ export function expandBlock(doc: GraphDoc, id: string): { doc: GraphDoc; ids: st
   const fragment = spec.expand(values);
   const incoming = doc.edges.filter((e) => e.target === id);
   const outgoing = doc.edges.filter((e) => e.source === id);
-  let next = removeNodes(doc, [id]);
+  const sizeOf = opts.sizeOf ?? (() => DEFAULT_SIZE);
+  const blockSize = sizeOf(id);
+  const { at, room } = placeFragment(
+    fragment,
+    node.position,
+    blockSize,
+    opts.partSize ?? DEFAULT_SIZE,
+    opts.direction ?? 'down',
+  );
+  const info = {
+    id: node.id,
+    name: node.name,
+    kind: node.kind,
+    params: node.params,
+    origin: node.position,
+    room,
+  };
+  const made = shiftAround(doc, id, new Set([id]), node.position, blockSize, room, sizeOf, 1);
+  let next = removeNodes(made, [id]);
   const idOf = new Map<string, string>();
-  fragment.nodes.forEach((f, i) => {
+  fragment.nodes.forEach((f) => {
     const added = addNode(next, f.layer.kind, {
       id: uniqueId(
         next.nodes.map((n) => n.id),
@@ -32,15 +70,11 @@ export function expandBlock(doc: GraphDoc, id: string): { doc: GraphDoc; ids: st
       ),
       name: `${node.name}_${f.id}`,
       params: f.params,
-      position: { x: node.position.x + (i % 3) * 40, y: node.position.y + i * 90 },
+      position: at.get(f.id)!,
     });
     next = {
       ...added.doc,
-      nodes: added.doc.nodes.map((n) =>
-        n.id === added.id
-          ? { ...n, block: { id: node.id, name: node.name, kind: node.kind, params: node.params } }
-          : n,
-      ),
+      nodes: added.doc.nodes.map((n) => (n.id === added.id ? { ...n, block: info } : n)),
     };
     idOf.set(f.id, added.id);
   });
@@ -55,8 +89,15 @@ export function expandBlock(doc: GraphDoc, id: string): { doc: GraphDoc; ids: st
   return { doc: next, ids: [...idOf.values()] };
 }
 
-/** Puts the layers that expanding block `blockId` made back into one block node. */
-export function collapseBlock(doc: GraphDoc, blockId: string): { doc: GraphDoc; id: string } {
+/**
+ * Puts the layers that expanding block `blockId` made back into one block node, where the block
+ * was; what made room for them moves back.
+ */
+export function collapseBlock(
+  doc: GraphDoc,
+  blockId: string,
+  opts: PlacementOptions = {},
+): { doc: GraphDoc; id: string } {
   const members = doc.nodes.filter((n) => n.block?.id === blockId);
   const info = members[0]?.block;
   if (!info)
@@ -73,14 +114,20 @@ export function collapseBlock(doc: GraphDoc, blockId: string): { doc: GraphDoc; 
     );
   const first = members[0]!;
   let next = removeNodes(doc, inside);
+  const origin = info.origin ?? first.position;
   const added = addNode(next, info.kind, {
     id: info.id,
     name: info.name,
     params: info.params as Record<string, ParamValue>,
-    position: first.position,
+    position: origin,
   });
   next = connect(added.doc, sources[0]!, added.id).doc;
   for (const t of [...new Set(outgoing.map((e) => e.target))])
     next = connect(next, added.id, t).doc;
+  if (info.room) {
+    const sizeOf = opts.sizeOf ?? (() => DEFAULT_SIZE);
+    const skip = new Set([added.id]);
+    next = shiftAround(next, added.id, skip, origin, sizeOf(added.id), info.room, sizeOf, -1);
+  }
   return { doc: next, id: added.id };
 }

@@ -36,6 +36,46 @@ export interface FlatNetwork {
 export class FlatGraphError extends Error {}
 
 /**
+ * A block node's primitive layers, named `<block>_<part>`, with their shapes, fed by the layer
+ * named `input` of shape `inputShape`; `output` is the name of the part that gives the block's
+ * output. Throws the parts' LayerError when the input does not fit them.
+ */
+export function blockLayers(
+  blockName: string,
+  spec: AnyLayerSpec,
+  params: Record<string, ParamValue>,
+  input: string,
+  inputShape: Shape,
+  nodeId: string,
+): { layers: FlatLayer[]; output: string } {
+  const f = spec.expand!(params);
+  const local = new Map<string, string>([[BLOCK_INPUT, input]]);
+  const shapeOf = new Map<string, Shape>([[input, inputShape]]);
+  const layers: FlatLayer[] = [];
+  for (const part of f.nodes) {
+    const name = `${blockName}_${part.id}`;
+    const ins = part.inputs.map((p) => local.get(p)!);
+    const shapes = ins.map((i) => shapeOf.get(i)!);
+    const { values } = resolveParams(part.layer, part.params);
+    const out = part.layer.outputShape(shapes, values);
+    layers.push({
+      name,
+      kind: part.layer.kind,
+      spec: part.layer,
+      params: values,
+      inputs: ins,
+      inputShapes: shapes,
+      outputShape: out,
+      nodeId,
+      block: blockName,
+    });
+    local.set(part.id, name);
+    shapeOf.set(name, out);
+  }
+  return { layers, output: local.get(f.output)! };
+}
+
+/**
  * The primitive layers of a valid graph. Throws FlatGraphError for a graph with problems (the
  * caller checks them first: preflight in the engine, the Problems list in the editor).
  */
@@ -56,29 +96,12 @@ export function flattenNetwork(doc: GraphDoc): FlatNetwork {
     const inputs = (incoming.get(id) ?? []).map((e) => outputName.get(e.source)!);
     const inputShapes = inputs.map((name) => shapeOf.get(name)!);
     if (spec.expand) {
-      const f = spec.expand(n.params!);
-      const local = new Map<string, string>([[BLOCK_INPUT, inputs[0]!]]);
-      for (const part of f.nodes) {
-        const name = `${n.name}_${part.id}`;
-        const ins = part.inputs.map((p) => local.get(p)!);
-        const shapes = ins.map((i) => shapeOf.get(i)!);
-        const { values } = resolveParams(part.layer, part.params);
-        const out = part.layer.outputShape(shapes, values);
-        layers.push({
-          name,
-          kind: part.layer.kind,
-          spec: part.layer,
-          params: values,
-          inputs: ins,
-          inputShapes: shapes,
-          outputShape: out,
-          nodeId: id,
-          block: n.name,
-        });
-        local.set(part.id, name);
-        shapeOf.set(name, out);
+      const parts = blockLayers(n.name, spec, n.params!, inputs[0]!, inputShapes[0]!, id);
+      for (const part of parts.layers) {
+        layers.push(part);
+        shapeOf.set(part.name, part.outputShape);
       }
-      outputName.set(id, local.get(f.output)!);
+      outputName.set(id, parts.output);
       continue;
     }
     layers.push({

@@ -42,6 +42,17 @@ export const graphNodeSchema = z.object({
       name: z.string(),
       kind: z.string(),
       params: z.record(z.string(), paramValue),
+      /** Where the block was, and the room its layers took (collapsing gives it back). */
+      origin: z.object({ x: z.number(), y: z.number() }).optional(),
+      room: z
+        .object({
+          direction: z.enum(['down', 'right']),
+          along: z.number(),
+          before: z.number(),
+          after: z.number(),
+          span: z.number(),
+        })
+        .optional(),
     })
     .optional(),
 });
