@@ -347,6 +347,8 @@ describe('training over the WebSocket', () => {
       status: 'completed',
       testAccuracy: (finished as Extract<TrainingEvent, { type: 'finished' }>).testAccuracy,
       startedAt: expect.any(String),
+      // What tells it apart from other runs of the network in the app's list.
+      settings: { optimizer: 'sgd', learningRate: 0.1 },
     });
     expect(runs.find((r) => r.runId === runId)!.testAccuracy).toBeGreaterThan(0);
   });
