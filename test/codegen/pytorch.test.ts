@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { generatePytorch, pytorchUnsupported } from '../../src/shared/codegen/pytorch.ts';
-import { samePads, transposePlan } from '../../src/shared/codegen/pytorch/padding.ts';
+import { transposePlan } from '../../src/shared/codegen/pytorch/padding.ts';
+import { samePads } from '../../src/shared/layers/conv-math.ts';
 import { className, Identifiers } from '../../src/shared/codegen/pytorch/python.ts';
 import {
   convKernel,

@@ -85,3 +85,20 @@ export const stridesWithDilation = (strides: Pair, dilation: Pair): string | nul
   Math.max(...strides) > 1 && Math.max(...dilation) > 1
     ? 'Strides and dilation rate cannot both be above 1 (TensorFlow does not support it)'
     : null;
+
+/**
+ * TF 'same' padding along one axis, [before, after]: ceil(in / s) outputs need
+ * (out - 1) * s + effective kernel - in pixels in total (at least 0); the odd one goes after
+ * (bottom or right). Exporters and code generators that pad explicitly all use this.
+ */
+export function samePads(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+): [number, number] {
+  const out = Math.ceil(input / stride);
+  const total = Math.max((out - 1) * stride + effectiveKernel(kernel, dilation) - input, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}

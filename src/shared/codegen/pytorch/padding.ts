@@ -1,19 +1,11 @@
 // TensorFlow's padding, as PyTorch arguments. TF's 'same' pads (out - 1) * s + k - in in total
 // and puts the odd pixel at the bottom / right, which PyTorch's symmetric `padding=` cannot say:
 // those layers get an explicit F.pad first. Transposed convolutions crop instead of padding.
-import { effectiveKernel } from '../../layers/conv-math.ts';
+import { samePads } from '../../layers/conv-math.ts';
 import type { Pair, Padding } from '../../layers/params.ts';
 
 /** [before, after] along one axis. */
 export type Pads = [number, number];
-
-/** TF 'same' padding along one axis: ceil(in / s) outputs; the odd pixel goes after. */
-export function samePads(input: number, kernel: number, stride: number, dilation: number): Pads {
-  const out = Math.ceil(input / stride);
-  const total = Math.max((out - 1) * stride + effectiveKernel(kernel, dilation) - input, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
 
 /** The [height, width] pads of a convolution or pooling window with `padding`. */
 export function windowPads(

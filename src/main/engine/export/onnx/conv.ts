@@ -1,7 +1,7 @@
 // The convolutions as ONNX Conv / ConvTranspose, with TensorFlow's padding spelled out as
 // explicit pads (ONNX's SAME_UPPER would match, but explicit pads say exactly what TF does).
 import type { Pair, Padding } from '../../../../shared/layers/params.ts';
-import { effectiveKernel } from '../../../../shared/layers/conv-math.ts';
+import { samePads } from '../../../../shared/layers/conv-math.ts';
 import type { Value } from './builder.ts';
 import {
   activate,
@@ -27,15 +27,8 @@ export function windowPads(
 ): number[] {
   if (padding === 'valid') return [0, 0, 0, 0];
   if (padding !== 'same') return [padding[0][0], padding[1][0], padding[0][1], padding[1][1]];
-  const [before, after] = [0, 1].map((a) => {
-    const out = Math.ceil(hw[a]! / strides[a]!);
-    const total = Math.max(
-      (out - 1) * strides[a]! + effectiveKernel(kernel[a]!, dilation[a]!) - hw[a]!,
-      0,
-    );
-    return [Math.floor(total / 2), total - Math.floor(total / 2)];
-  }) as [Pair, Pair];
-  return [before[0], after[0], before[1], after[1]];
+  const [h, w] = [0, 1].map((a) => samePads(hw[a]!, kernel[a]!, strides[a]!, dilation[a]!));
+  return [h![0], w![0], h![1], w![1]];
 }
 
 interface ConvParams {
