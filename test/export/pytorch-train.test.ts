@@ -42,6 +42,39 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * train.py in two processes with torchrun's environment variables. As torchrun does, a worker
+ * that fails takes the other down (else it would wait for its peer until the timeout), and
+ * both are killed after 5 minutes; either way the results keep what each printed.
+ */
+async function ddp(folder: string, args: string[]): Promise<PythonResult[]> {
+  const port = await freePort();
+  const stop = new AbortController();
+  const deadline = setTimeout(() => stop.abort(), 300_000);
+  const worker = async (rank: number): Promise<PythonResult> => {
+    const r = await runPython(join(folder, 'train.py'), args, {
+      file: true,
+      cwd: folder,
+      signal: stop.signal,
+      env: {
+        RANK: String(rank),
+        LOCAL_RANK: String(rank),
+        WORLD_SIZE: '2',
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+        OMP_NUM_THREADS: '1',
+      },
+    });
+    if (r.code !== 0) stop.abort();
+    return r;
+  };
+  try {
+    return await Promise.all([worker(0), worker(1)]);
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
 const accuracy = (stdout: string): number => Number(/test accuracy ([\d.]+)/.exec(stdout)?.[1]);
 
 describe.skipIf(!haveReal || !torchPython())(
@@ -54,27 +87,13 @@ describe.skipIf(!haveReal || !torchPython())(
         learningRate: 0.002,
         batchSize: 32,
       });
-      const port = await freePort();
-      const worker = (rank: number): Promise<PythonResult> =>
-        runPython(
-          join(folder, 'train.py'),
-          ['--data-dir', REAL, '--limit-train', '512', '--limit-test', '500', '--epochs', '1'],
-          {
-            file: true,
-            cwd: folder,
-            env: {
-              RANK: String(rank),
-              LOCAL_RANK: String(rank),
-              WORLD_SIZE: '2',
-              MASTER_ADDR: '127.0.0.1',
-              MASTER_PORT: String(port),
-              OMP_NUM_THREADS: '1',
-            },
-          },
-        );
-      const [rank0, rank1] = await Promise.all([worker(0), worker(1)]);
-      expect(rank0.code, rank0.stderr).toBe(0);
-      expect(rank1.code, rank1.stderr).toBe(0);
+      const [rank0, rank1] = await ddp(folder, [
+        ...['--data-dir', REAL, '--limit-train', '512', '--limit-test', '500', '--epochs', '1'],
+        ...['--dist-timeout', '120'],
+      ]);
+      const both = `rank 0:\n${rank0.stderr}\nrank 1:\n${rank1.stderr}`;
+      expect(rank0.code, both).toBe(0);
+      expect(rank1.code, both).toBe(0);
       expect(rank0.stdout).toMatch(/2 process\(es\) on cpu, 16 images each per step/);
       expect(rank0.stdout).toMatch(/epoch 1\/1 {2}loss [\d.]+ {2}accuracy [\d.]+/);
       expect(rank0.stdout).toMatch(/saved the weights to weights-trained.pt/);

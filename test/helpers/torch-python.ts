@@ -31,11 +31,20 @@ export interface PythonResult {
   stderr: string;
 }
 
+export interface PythonOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `script` is a file, not source text. */
+  file?: boolean;
+  /** Killed (SIGKILL) when this fires; its result then has code null. */
+  signal?: AbortSignal;
+}
+
 /** Runs `python -c script args...` (or a file with `file: true`), collecting its output. */
 export function runPython(
   script: string,
   args: string[] = [],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; file?: boolean } = {},
+  opts: PythonOptions = {},
 ): Promise<PythonResult> {
   const python = torchPython();
   if (!python) throw new Error('python3 has no torch');
@@ -44,12 +53,16 @@ export function runPython(
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      signal: opts.signal,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
+    child.on('error', (e) => {
+      if (e.name !== 'AbortError') reject(e);
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -80,6 +80,8 @@ Rank 0 prints the epochs and saves the weights (--out, default weights-trained.p
 Settings of the run:
 ${f.config.epochs} epochs, batch ${f.config.batchSize}, ${f.config.optimizer} at lr ${f.config.learningRate}${f.config.optimizer === 'sgd' && f.config.momentum > 0 ? ` with momentum ${f.config.momentum}` : ''}, ${f.config.schedule.kind} schedule${f.config.validationSplit > 0 ? `, validation split ${f.config.validationSplit}` : ''}${f.config.augment ? ', augmentation' : ''}.
 Options: --epochs, --batch-size, --lr, --limit-train N, --limit-test N, --device,
---init weights.pt (start from the exported weights instead of fresh ones), --out PATH.
+--init weights.pt (start from the exported weights instead of fresh ones), --out PATH,
+--dist-timeout SECONDS (how long the processes of a distributed run wait for each other;
+on one machine train.py binds gloo to the loopback unless GLOO_SOCKET_IFNAME is set).
 `;
 }

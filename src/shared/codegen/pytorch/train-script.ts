@@ -29,9 +29,11 @@ export function trainScript(title: string, config: TrainConfig): string {
 # the global one) with gloo on the CPU and NCCL on CUDA GPUs; rank 0 prints and saves.
 # PyTorch 1.13 or 2.x. See README.txt.
 import argparse
+import datetime
 import gzip
 import math
 import os
+import socket
 import struct
 import time
 
@@ -68,7 +70,25 @@ def parse_args():
                    "Keras's initialisers")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--out", default="weights-trained.pt", help="where rank 0 saves the weights")
+    p.add_argument("--dist-timeout", type=float, default=600,
+                   help="seconds the processes of a distributed run wait for each other")
     return p.parse_args()
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def bind_gloo_to_loopback():
+    """On one machine (MASTER_ADDR on the loopback) gloo would otherwise bind to the address
+    the host name resolves to, which may be an interface the processes cannot reach each
+    other on; then they wait for each other until the timeout. GLOO_SOCKET_IFNAME wins."""
+    if os.environ.get("GLOO_SOCKET_IFNAME") or os.environ.get("MASTER_ADDR") not in LOOPBACK:
+        return
+    names = [name for _, name in socket.if_nameindex()]
+    for name in ("lo", "lo0"):
+        if name in names:
+            os.environ["GLOO_SOCKET_IFNAME"] = name
+            return
 
 
 def pick_device(choice, distributed, local_rank):
@@ -117,7 +137,9 @@ def main():
     distributed = world > 1
     device = pick_device(args.device, distributed, local_rank)
     if distributed:
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", init_method="env://")
+        bind_gloo_to_loopback()
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", init_method="env://",
+                                timeout=datetime.timedelta(seconds=args.dist_timeout))
     log = print if rank == 0 else (lambda *a, **k: None)
     s = SETTINGS
     torch.manual_seed(s["seed"])
