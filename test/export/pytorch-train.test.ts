@@ -47,7 +47,7 @@ function freePort(): Promise<number> {
  * that fails takes the other down (else it would wait for its peer until the timeout), and
  * both are killed after 5 minutes; either way the results keep what each printed.
  */
-async function ddp(folder: string, args: string[]): Promise<PythonResult[]> {
+async function ddp(folder: string, args: string[]): Promise<[PythonResult, PythonResult]> {
   const port = await freePort();
   const stop = new AbortController();
   const deadline = setTimeout(() => stop.abort(), 300_000);
