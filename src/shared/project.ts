@@ -2,6 +2,7 @@
 // Files carry `format` and `version`; ordered migrations bring old files up
 // to date, and a file from a newer Netforge is refused, never half-read.
 import { z } from 'zod';
+import { withoutBom } from './graph/parse.ts';
 import { graphDocSchema, GRAPH_FORMAT, type GraphDoc } from './graph/types.ts';
 import { trainConfigSchema } from './train-config.ts';
 
@@ -109,14 +110,11 @@ function versionOf(data: Json, source: string): number {
   return v;
 }
 
-/** A UTF-8 byte order mark, which some editors put at the start of a file; JSON.parse refuses it. */
-const BOM = '\uFEFF';
-
 /** Reads a project file's text: migrates old versions, refuses newer ones and malformed files. */
 export function parseProject(text: string, source = 'The file'): Project {
   let data: unknown;
   try {
-    data = JSON.parse(text.startsWith(BOM) ? text.slice(BOM.length) : text);
+    data = JSON.parse(withoutBom(text));
   } catch (e) {
     throw new ProjectFileError(`${source} is not valid JSON (${(e as Error).message}).`);
   }

@@ -177,15 +177,24 @@ describe('netforge train', () => {
   });
 
   it.each<[string[], RegExp]>([
-    [['--epochs', '0'], /--epochs must be a whole number of at least 1 \(got "0"\)/],
+    [['--epochs', '0'], /--epochs must be a whole number from 1 to 10,000 \(got "0"\)/],
     [['--optimizer', 'foo'], /--optimizer must be one of sgd, adam, rmsprop, adagrad/],
-    [['--frobnicate'], /Unknown option '--frobnicate'/],
+    [['--frobnicate'], /Unknown option --frobnicate\./],
+    [['--epoch', '2'], /Unknown option --epoch\. Did you mean --epochs\?/],
+    [['--lr', '-0.1'], /--lr must be a number above 0 and at most 10 \(got "-0.1"\)/],
+    [
+      ['--validation-split', '0.9'],
+      /--validation-split must be a number from 0 to 0.5 \(got "0.9"\)/,
+    ],
   ])('refuses %j with a readable message', async (bad, message) => {
     const out = join(await dirs.make(), 'never');
     const r = await netforge('train', graphFile, '--data-dir', data, '--out', out, ...bad);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^netforge: /);
     expect(r.stderr).toMatch(message);
+    // One line for the mistake and one saying where the help is; not the whole help.
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toContain("Run 'netforge train --help' for the options.");
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });

@@ -64,6 +64,11 @@ describe('saving and opening graph files', () => {
     },
   );
 
+  it('a file that starts with a UTF-8 byte order mark opens as one without it', () => {
+    const doc = lenet5.build();
+    expect(parseGraphJson(`\uFEFF${JSON.stringify(doc)}`)).toEqual(doc);
+  });
+
   const saved = (): Record<string, unknown> =>
     JSON.parse(JSON.stringify(lenet5.build())) as Record<string, unknown>;
 

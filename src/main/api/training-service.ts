@@ -2,9 +2,7 @@
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
 // tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
 
 import { CodedError } from '../../shared/errors.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
@@ -32,14 +30,13 @@ import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-ma
 import { readRunDetail, viewOf } from '../runs/run-detail.ts';
 import { emptyRunView, reduceRun, type RunView } from '../../shared/run.ts';
 import { readRunEntry } from '../runs/run-entry.ts';
+import { createRunIn, defaultRunsDir, RunDirWriteError } from '../runs/runs-dir.ts';
 import { RunFolder, type RunStart } from '../runs/run-folder.ts';
 import { RunLockedError, type HeldLock } from '../runs/run-lock.ts';
 import { checkIndex, TestImages } from '../runs/test-images.ts';
 
-/** Where runs go unless the user names another: $NETFORGE_RUNS_DIR or ~/Netforge/runs. */
-export function defaultRunsDir(): string {
-  return process.env['NETFORGE_RUNS_DIR'] || join(homedir(), 'Netforge', 'runs');
-}
+// The runs folder's default is the CLI's too: runs-dir.ts.
+export { defaultRunsDir };
 
 export type TrainingErrorCode =
   | 'E_BUSY'
@@ -105,19 +102,6 @@ interface CurrentRun {
   view: RunView;
   /** The run folder's owner lock, released once the engine is done with the folder. */
   lock: HeldLock;
-}
-
-/** `2026-11-26T09-51-05-123Z`: an ISO time that is a valid file name. */
-const stampOf = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
-
-function slug(name: string): string {
-  return (
-    name
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase()
-      .slice(0, 60) || 'run'
-  );
 }
 
 export class TrainingService {
@@ -547,22 +531,12 @@ export class TrainingService {
   private async makeRunDir(
     start: RunStart,
   ): Promise<{ runId: string; runDir: string; lock: HeldLock }> {
-    const base = `${slug(start.name)}-${stampOf(new Date(start.startedAt))}`;
     try {
-      await mkdir(this.runsDir, { recursive: true });
+      return await createRunIn(this.runsDir, start, this.instanceId);
     } catch (e) {
-      throw this.writeError(e, this.runsDir, 'start the run again');
-    }
-    for (let n = 1; ; n++) {
-      const runId = n === 1 ? base : `${base}-${n}`;
-      const runDir = join(this.runsDir, runId);
-      try {
-        const { lock } = await RunFolder.create(runDir, start, this.instanceId);
-        return { runId, runDir, lock };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
-        throw this.writeError(e, runDir, 'start the run again');
-      }
+      if (e instanceof RunDirWriteError)
+        throw this.writeError(e.cause, e.where, 'start the run again');
+      throw e;
     }
   }
 

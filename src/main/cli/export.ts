@@ -9,7 +9,8 @@ import { CodedError } from '../../shared/errors.ts';
 import { EXPORT_FORMATS, formatInfo } from '../../shared/export/index.ts';
 import { DATASETS } from '../../shared/graph/types.ts';
 import { RunFolder } from '../runs/run-folder.ts';
-import { loadGraph, oneOf, OptionError, str, type Options } from './options.ts';
+import { loadDesign } from './design.ts';
+import { oneOf, OptionError, str, type Options } from './options.ts';
 
 async function isRunFolder(ref: string): Promise<boolean> {
   const isDir = await stat(ref).then(
@@ -33,16 +34,16 @@ export async function exportCommand(ref: string | undefined, o: Options): Promis
       ref
         .replace(/[/\\]+$/, '')
         .split(/[/\\]/)
-        .pop()!,
+        .pop()!
+        .replace(/(\.netforge)?\.json$/i, ''),
     );
+  const dataset = oneOf(o, 'dataset', DATASETS);
   const from = (await isRunFolder(ref))
     ? ({ kind: 'run', runDir: resolve(ref) } as const)
     : ({
         kind: 'design',
-        graph: await loadGraph(ref),
-        config: {
-          ...(oneOf(o, 'dataset', DATASETS) ? { dataset: oneOf(o, 'dataset', DATASETS) } : {}),
-        },
+        graph: (await loadDesign(ref)).graph,
+        config: dataset ? { dataset } : {},
       } as const);
   const { tf } = await import('../engine/backend.ts');
   await tf.setBackend('cpu');

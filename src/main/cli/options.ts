@@ -1,65 +1,109 @@
-// The command line shared by every command: the one table of options, parsing it, reading option
-// values (whole numbers, numbers, choices), and the graph argument (a template or a JSON file).
-// Mistakes are UsageError / OptionError, which index.ts prints with the usage.
-import { readFile } from 'node:fs/promises';
+// The command line shared by every command: parsing it against the flag table (flags.ts) and
+// reading option values (whole numbers, numbers, choices). Mistakes are UsageError /
+// OptionError (errors.ts), which index.ts prints as one line and a hint. parseArgs runs lax and
+// its tokens are checked here, so every mistake is said in the CLI's own words: a near-miss flag
+// gets "did you mean", a negative number is a value (`--lr -0.1`), never an "ambiguous" argument.
 import { parseArgs } from 'node:util';
 
-import { TEMPLATES, getTemplate } from '../../shared/templates/index.ts';
-import { parseGraphJson, GraphFileError } from '../../shared/graph/parse.ts';
-import type { GraphDoc } from '../../shared/graph/types.ts';
+import { OptionError, UsageError } from './errors.ts';
+import { COMMAND_FLAGS, FLAGS, GLOBAL_FLAGS, type Flag } from './flags.ts';
 
-/** A command line that cannot be understood (unknown command or option). */
-export class UsageError extends Error {}
-/** An option or argument with a wrong value. */
-export class OptionError extends Error {}
+export { OptionError, UsageError } from './errors.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
-const OPTIONS = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean' },
-  augment: { type: 'boolean' },
-  dataset: { type: 'string' },
-  'data-dir': { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  momentum: { type: 'string' },
-  'validation-split': { type: 'string' },
-  'early-stopping': { type: 'string' },
-  seed: { type: 'string' },
-  'limit-train': { type: 'string' },
-  'limit-test': { type: 'string' },
-  out: { type: 'string' },
-  backend: { type: 'string' },
-  resume: { type: 'string' },
-  model: { type: 'string' },
-  batch: { type: 'string' },
-  samples: { type: 'string' },
-  replicas: { type: 'string' },
-  port: { type: 'string' },
-  open: { type: 'boolean' },
-  'projects-dir': { type: 'string' },
-  'runs-dir': { type: 'string' },
-  rebuild: { type: 'boolean' },
-  format: { type: 'string' },
-  distribute: { type: 'boolean' },
-} as const;
+/** Names people reach for, by what they mean; edit distance would not find these. */
+const SYNONYMS: Record<string, Flag> = {
+  'learning-rate': 'lr',
+  learningrate: 'lr',
+  rate: 'lr',
+  output: 'out',
+  data: 'data-dir',
+  patience: 'early-stopping',
+  'val-split': 'validation-split',
+  validation: 'validation-split',
+  v: 'version',
+  h: 'help',
+};
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The flag among `candidates` that `name` most likely meant, or null. */
+export function closestFlag(name: string, candidates: readonly string[]): string | null {
+  const lower = name.toLowerCase();
+  const synonym = SYNONYMS[lower];
+  if (synonym && candidates.includes(synonym)) return synonym;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(lower, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== null && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : null;
+}
+
+const dash = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+const isNegativeNumber = (s: string) => /^-(\d|\.\d)/.test(s) && Number.isFinite(Number(s));
 
 /** The command line split into options and positionals (the command first). */
 export function parseCommandLine(argv: string[]): { options: Options; positionals: string[] } {
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      allowPositionals: true,
-      strict: true,
-    });
-    return { options: parsed.values, positionals: parsed.positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^.*?: /, ''));
+  const { tokens } = parseArgs({
+    args: argv,
+    options: FLAGS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const positionals = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  const command = positionals[0];
+  const allowed = command ? COMMAND_FLAGS[command] : undefined;
+  const options: Options = {};
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const name = (t.name === 'h' ? 'help' : t.name) as Flag;
+    const spec = FLAGS[name] as { type: 'string' | 'boolean' } | undefined;
+    if (!spec) {
+      const guess = closestFlag(
+        t.name,
+        allowed ? [...allowed, ...GLOBAL_FLAGS] : Object.keys(FLAGS),
+      );
+      throw new UsageError(
+        `Unknown option ${dash(t.name)}.${guess ? ` Did you mean --${guess}?` : ''}`,
+        command,
+      );
+    }
+    if (allowed && !allowed.includes(name) && !GLOBAL_FLAGS.includes(name)) {
+      const guess = closestFlag(t.name, allowed);
+      throw new UsageError(
+        `${command} does not take --${name}.${guess ? ` Did you mean --${guess}?` : ''}`,
+        command,
+      );
+    }
+    if (spec.type === 'boolean' && t.inlineValue)
+      throw new UsageError(`--${name} takes no value (got "${t.rawName}=${t.value}").`, command);
+    if (
+      spec.type === 'string' &&
+      (t.value === undefined ||
+        (!t.inlineValue && t.value.startsWith('-') && !isNegativeNumber(t.value)))
+    )
+      throw new UsageError(`--${name} needs a value, e.g. --${name} VALUE.`, command);
+    options[name] = spec.type === 'boolean' ? true : t.value;
   }
+  return { options, positionals };
 }
 
 export const int = (o: Options, name: string): number | undefined => {
@@ -93,25 +137,3 @@ export const oneOf = <T extends string>(
 
 export const str = (o: Options, name: string): string | undefined =>
   typeof o[name] === 'string' ? (o[name] as string) : undefined;
-
-/** Loads a template by name, or a graph document from a JSON file. */
-export async function loadGraph(ref: string): Promise<GraphDoc> {
-  const template = getTemplate(ref);
-  if (template) return template.build();
-  if (!/\.json$/i.test(ref) && !ref.includes('/') && !ref.includes('\\'))
-    throw new UsageError(
-      `"${ref}" is neither a template nor a .json file. Templates: ${TEMPLATES.map((t) => t.id).join(', ')}.`,
-    );
-  let text: string;
-  try {
-    text = await readFile(ref, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GraphFileError(
-      code === 'ENOENT'
-        ? `No such file: ${ref}. Check the path.`
-        : `Cannot read ${ref}: ${(e as Error).message}`,
-    );
-  }
-  return parseGraphJson(text, ref);
-}

@@ -2,14 +2,13 @@
 // its faults; exits 1 when it has any.
 import { analyzeGraph } from '../../shared/graph/analyze.ts';
 import { summarize, formatSummary } from '../../shared/graph/summary.ts';
-import { loadGraph, UsageError } from './options.ts';
+import { DESIGN_KINDS, loadDesign } from './design.ts';
+import { UsageError } from './options.ts';
 
 export async function summaryCommand(ref: string | undefined, json: boolean): Promise<number> {
   if (!ref)
-    throw new UsageError(
-      'summary needs a template name or a graph file, e.g. `netforge summary lenet5`.',
-    );
-  const doc = await loadGraph(ref);
+    throw new UsageError(`summary needs ${DESIGN_KINDS}, e.g. \`netforge summary lenet5\`.`);
+  const doc = (await loadDesign(ref)).graph;
   const analysis = analyzeGraph(doc);
   const s = summarize(doc, analysis);
   if (json)

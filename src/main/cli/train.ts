@@ -1,105 +1,145 @@
-// `netforge train`: trains a template or a graph file (or continues a stopped run, --resume) in the
-// engine's own process and shows its progress.
+// `netforge train`: trains a design (a template, a project file or a graph file: design.ts) or
+// continues a stopped run (--resume) in the engine's own process and shows its progress. A new
+// run's folder is made by run-target.ts; a resumed run keeps its own data folder (run-data.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
+import type { GraphDoc } from '../../shared/graph/types.ts';
 import { BACKENDS } from '../../shared/events.ts';
-import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
+import { trainConfigSchema } from '../../shared/train-config.ts';
 import { trainRequestSchema } from '../../shared/engine-protocol.ts';
 import { CodedError } from '../../shared/errors.ts';
 import { diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
 import { RunLockedError, type HeldLock } from '../runs/run-lock.ts';
-import { getTemplate } from '../../shared/templates/index.ts';
+import { defaultRunsDir } from '../runs/runs-dir.ts';
+import { DESIGN_KINDS, loadDesign } from './design.ts';
 import { runJob } from './engine-job.ts';
-import { float, int, loadGraph, oneOf, OptionError, str, type Options } from './options.ts';
+import { configErrorMessage, configFromFlags, RESUME_FLAGS } from './flags.ts';
+import { dataDirOfRun, namedDataDir } from './run-data.ts';
+import { discardIfUnused, makeRunTarget, type RunTarget } from './run-target.ts';
+import { int, oneOf, OptionError, str, type Options } from './options.ts';
+
+type ConfigInput = z.input<typeof trainConfigSchema>;
+
+interface Prepared {
+  graph: GraphDoc;
+  config: ConfigInput;
+  dataDir: string | null;
+}
+
+/** A new run: the design, its project's settings under the flags, and the data folder named. */
+async function prepareNew(ref: string | undefined, o: Options): Promise<Prepared> {
+  if (!ref)
+    throw new OptionError(
+      `train needs ${DESIGN_KINDS}, e.g. \`netforge train lenet5 --dataset mnist\`.`,
+    );
+  const design = await loadDesign(ref);
+  const flags = configFromFlags(o);
+  const dataset = flags.dataset ?? design.dataset;
+  if (!dataset)
+    throw new OptionError('--dataset is needed (mnist or cifar10): the design does not name one.');
+  return {
+    graph: design.graph,
+    config: { ...design.training, ...flags, dataset },
+    dataDir: namedDataDir(o),
+  };
+}
+
+/** A stopped run: its own graph, settings and data folder; the flags it allows win. */
+async function prepareResume(runDir: string, o: Options): Promise<Prepared> {
+  const refused = Object.keys(o).filter((k) => o[k] !== undefined && !RESUME_FLAGS.includes(k));
+  if (refused.length)
+    throw new OptionError(
+      `--${refused[0]} cannot be changed when continuing a run: --resume goes on with the run's ` +
+        `own settings (it takes ${RESUME_FLAGS.filter((f) => f !== 'resume')
+          .map((f) => `--${f}`)
+          .join(', ')}). To train with other settings, start a new run.`,
+    );
+  const folder = new RunFolder(runDir);
+  let graph: GraphDoc;
+  let config: ConfigInput;
+  try {
+    graph = await folder.loadGraph();
+    config = await folder.loadConfig();
+  } catch (e) {
+    throw new OptionError(
+      `--resume ${runDir}: not a Netforge run folder, or a damaged one (${(e as Error).message}).`,
+    );
+  }
+  const epochs = int(o, 'epochs');
+  const limitTest = int(o, 'limit-test');
+  if (epochs) config = { ...config, epochs };
+  if (limitTest) config = { ...config, limitTest };
+  return { graph, config, dataDir: await dataDirOfRun(folder, o) };
+}
 
 export async function trainCommand(ref: string | undefined, o: Options): Promise<number> {
   const json = o.json === true;
   const resumeDir = str(o, 'resume');
-  let graph: GraphDoc;
-  let config: z.input<typeof trainConfigSchema>;
-  let runDir: string;
-  if (resumeDir) {
-    runDir = resolve(resumeDir);
-    const folder = new RunFolder(runDir);
-    try {
-      graph = await folder.loadGraph();
-      config = await folder.loadConfig();
-    } catch (e) {
-      throw new OptionError(
-        `--resume ${resumeDir}: not a Netforge run folder, or a damaged one (${(e as Error).message}).`,
-      );
-    }
-    const epochs = int(o, 'epochs');
-    if (epochs) config = { ...config, epochs };
-  } else {
-    if (!ref)
-      throw new OptionError(
-        'train needs a template name or a graph file, e.g. `netforge train lenet5 --dataset mnist`.',
-      );
-    graph = await loadGraph(ref);
-    const dataset = oneOf(o, 'dataset', DATASETS) ?? graph.dataset ?? getTemplate(ref)?.dataset;
-    if (!dataset)
-      throw new OptionError(
-        `--dataset is needed (${DATASETS.join(' or ')}): the graph does not name one.`,
-      );
-    const early = int(o, 'early-stopping');
-    config = {
-      dataset,
-      epochs: int(o, 'epochs'),
-      batchSize: int(o, 'batch-size'),
-      optimizer: oneOf(o, 'optimizer', OPTIMIZERS),
-      learningRate: float(o, 'lr'),
-      momentum: float(o, 'momentum'),
-      validationSplit: float(o, 'validation-split'),
-      earlyStopping: early ? { patience: early } : null,
-      seed: o.seed === undefined ? undefined : Number(o.seed),
-      augment: o.augment === true,
-      limitTrain: int(o, 'limit-train') ?? null,
-      limitTest: int(o, 'limit-test') ?? null,
-      replicas: int(o, 'replicas'),
-    };
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-    runDir = resolve(
-      str(o, 'out') ??
-        join('runs', `${graph.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}-${stamp}`),
-    );
-  }
-  const parsedConfig = trainConfigSchema.safeParse(config);
-  if (!parsedConfig.success)
-    throw new OptionError(
-      `Bad training settings: ${parsedConfig.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  const request = trainRequestSchema.parse({
-    graph,
-    config: parsedConfig.data,
-    runDir,
-    dataDir: str(o, 'data-dir') ?? null,
-    backend: oneOf(o, 'backend', BACKENDS) ?? null,
-    resume: Boolean(resumeDir),
-  });
-  // The run folder's owner lock, as the app takes it (run-lock.ts): no other Netforge trains,
-  // continues or deletes the run meanwhile. The folder is made for it if need be, and removed
-  // again if the run leaves nothing in it.
-  const made = resumeDir ? undefined : await mkdir(runDir, { recursive: true }).catch(() => null);
-  let lock: HeldLock;
-  try {
-    lock = await new RunFolder(runDir).lock(randomUUID());
-  } catch (e) {
-    if (made) await rm(made, { recursive: true, force: true }).catch(() => undefined);
-    const then = resumeDir ? 'continue the run' : 'train again';
-    const error =
-      e instanceof RunLockedError
-        ? new CodedError('E_BUSY', `${runDir} is ${e.holder}. Wait for it to finish, then ${then}.`)
-        : (diskFullError(e, runDir, then) ??
-          new CodedError('E_IO', `Could not write in ${runDir} (${(e as Error).message}).`));
+  const prepared = resumeDir
+    ? await prepareResume(resolve(resumeDir), o)
+    : await prepareNew(ref, o);
+  const parsedConfig = trainConfigSchema.safeParse(prepared.config);
+  if (!parsedConfig.success) throw new OptionError(configErrorMessage(parsedConfig.error));
+  const backend = oneOf(o, 'backend', BACKENDS) ?? null;
+  const instance = randomUUID();
+  const fail = (error: CodedError): number => {
     const event = { type: 'error', code: error.code, message: error.message, checkpoint: null };
     console.log(json ? JSON.stringify(event) : `Error [${error.code}]: ${error.message}`);
     return 1;
+  };
+
+  // The run folder's owner lock, as the app takes it (run-lock.ts): no other Netforge trains,
+  // continues or deletes the run meanwhile.
+  let runDir: string;
+  let lock: HeldLock;
+  let target: RunTarget | null = null;
+  if (resumeDir) {
+    runDir = resolve(resumeDir);
+    try {
+      lock = await new RunFolder(runDir).lock(instance);
+    } catch (e) {
+      return fail(
+        e instanceof RunLockedError
+          ? new CodedError(
+              'E_BUSY',
+              `${runDir} is ${e.holder}. Wait for it to finish, then continue the run.`,
+            )
+          : (diskFullError(e, runDir, 'continue the run') ??
+              new CodedError('E_IO', `Could not write in ${runDir} (${(e as Error).message}).`)),
+      );
+    }
+  } else {
+    const start = {
+      name: prepared.graph.name,
+      startedAt: new Date().toISOString(),
+      dataDir: prepared.dataDir,
+    };
+    const where = {
+      out: str(o, 'out'),
+      runsDir: resolve(str(o, 'runs-dir') ?? defaultRunsDir()),
+      force: o.force === true,
+    };
+    try {
+      target = await makeRunTarget(where, start, instance);
+    } catch (e) {
+      if (e instanceof CodedError) return fail(e);
+      throw e;
+    }
+    ({ runDir, lock } = target);
+    if (target.replaced && !json)
+      console.error(`--force: the run that was in ${runDir} is now in ${target.replaced}.`);
   }
+
+  const request = trainRequestSchema.parse({
+    graph: prepared.graph,
+    config: parsedConfig.data,
+    runDir,
+    dataDir: prepared.dataDir,
+    backend,
+    resume: Boolean(resumeDir),
+  });
   try {
     return await runJob((host) => host.send({ type: 'train', request }), json, {
       kind: 'stop',
@@ -107,7 +147,7 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     });
   } finally {
     await lock.release();
-    if (made && (await readdir(runDir).catch(() => [])).length === 0)
-      await rm(made, { recursive: true, force: true }).catch(() => undefined);
+    if (target && (await discardIfUnused(target)) && target.replaced && !json)
+      console.error(`The run in ${target.replaced} is back in ${runDir}.`);
   }
 }

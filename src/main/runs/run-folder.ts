@@ -5,7 +5,8 @@
 // the same time. The engine process owns the run once it has the run's request.
 //
 //   file                        written by                       when
-//   netforge-run.json           main (training-service.ts)       first, when it makes the folder
+//   netforge-run.json           main (training-service.ts) or    first, when it makes the folder
+//                               the CLI (cli/run-target.ts)
 //   graph.json, config.json     engine (engine/run.ts)           when a new run starts
 //   metrics.jsonl               engine                           appended, one whole line per event
 //   checkpoints/{last,best}/    engine (engine/trainer.ts)       each epoch's end and on stop
@@ -26,7 +27,8 @@
 // events in metrics.jsonl tell what happened since.
 //
 // Every JSON and binary file is written atomically (atomic-write.ts); metrics.jsonl only grows.
-// `netforge train --out DIR` runs the engine without main: such a folder has no netforge-run.json.
+// `netforge train` writes netforge-run.json as the app does (cli/run-target.ts); a folder made by
+// an older `netforge train --out DIR` has none.
 //
 // Reading: the tolerant readers (`read*`, `has*`, checkpoint()) never throw; a file that is
 // missing, half-written or damaged reads as null, for views of runs that may be in progress or
@@ -158,6 +160,15 @@ export class RunFolder {
   }
   readError(): Promise<RunErrorFile | null> {
     return readJsonOrNull(this.errorFile, runErrorFileSchema);
+  }
+  /**
+   * Whether the folder holds a run's files, in any state: netforge-run.json, graph.json,
+   * config.json or metrics.jsonl (the first files the app, the CLI and the engine write).
+   */
+  holdsRun(): boolean {
+    return [this.startFile, this.graphFile, this.configFile, this.metricsFile].some((f) =>
+      existsSync(f),
+    );
   }
   /** Whether the run left an error.json, readable or not (its status is then 'failed'). */
   hasError(): boolean {

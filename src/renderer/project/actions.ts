@@ -15,7 +15,8 @@ import { hasProjectFolder, type Host } from '../host/host.ts';
 import { useStore } from '../store/store.ts';
 import { arrangeForCanvas } from '../layout/layout-current.ts';
 import { forgetAutosave } from './persistence.ts';
-import { starterProject } from './starter.ts';
+import { starterProject, UNTITLED } from './starter.ts';
+import { commitDoc } from '../store/doc-fields.ts';
 
 const store = () => useStore.getState();
 
@@ -126,9 +127,17 @@ export async function saveToFolder(host: Host, name: string): Promise<boolean> {
     store().notify('error', 'There is no project folder here: use "Download file" instead.');
     return false;
   }
+  // A network still called "Untitled" takes the project's name: the name the user just gave is
+  // the one the project, its runs and the title then show (an undoable rename, like any other).
+  const unnamed = store().doc.name === UNTITLED;
+  if (unnamed) commitDoc({ name });
   try {
-    await engine.call('projects.write', { name, text: serializeProject(store().currentProject()) });
+    await engine.call('projects.write', {
+      name,
+      text: serializeProject(store().currentProject(name)),
+    });
   } catch (e) {
+    if (unnamed) store().undo();
     store().notify('error', `Could not save "${name}": ${reasonOf(e)} Your work is still open.`);
     return false;
   }
@@ -147,7 +156,8 @@ export async function saveProject(host: Host): Promise<'saved' | 'failed' | 'nee
 
 /** Browser mode without a folder: hand the file to the browser's downloads. */
 export function downloadProject(fileStem: string): void {
-  const text = serializeProject(store().currentProject());
+  if (store().doc.name === UNTITLED) commitDoc({ name: fileStem }); // as saveToFolder does
+  const text = serializeProject(store().currentProject(fileStem));
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
   const link = document.createElement('a');
   link.href = url;

@@ -16,8 +16,11 @@ export interface ProjectSlice {
    * of this machine, stays.
    */
   openProject: (p: Project, name: string | null) => void;
-  /** The project as it would be saved now: the graph and the form's valid settings. */
-  currentProject: () => Project;
+  /**
+   * The project as it would be saved now: the graph and the form's valid settings, under `name`
+   * (the name it is saved as; default: its name in the folder, else the network's).
+   */
+  currentProject: (name?: string) => Project;
   markSaved: (name: string) => void;
 }
 
@@ -32,9 +35,14 @@ export const createProjectSlice: StateCreator<Store, [], [], ProjectSlice> = (se
     const form = formFrom(p.training, { ...initialForm, dataDir: get().form.dataDir });
     set({ project: p, projectName: name, dirty: false, form });
   },
-  currentProject: () => {
-    const { project, doc, form } = get();
-    return { ...project, name: doc.name, graph: doc, training: savedTraining(form) };
+  currentProject: (name) => {
+    const { project, projectName, doc, form } = get();
+    return {
+      ...project,
+      name: name ?? projectName ?? doc.name,
+      graph: doc,
+      training: savedTraining(form),
+    };
   },
   markSaved: (name) => set({ projectName: name, dirty: false }),
 });

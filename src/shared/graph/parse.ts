@@ -9,10 +9,17 @@ export class GraphFileError extends Error {
   }
 }
 
+/** A UTF-8 byte order mark, which some editors put at the start of a file; JSON.parse refuses it. */
+const BOM = '\uFEFF';
+
+/** `text` without a leading byte order mark. */
+export const withoutBom = (text: string): string =>
+  text.startsWith(BOM) ? text.slice(BOM.length) : text;
+
 export function parseGraphJson(text: string, source = 'the file'): GraphDoc {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutBom(text));
   } catch (e) {
     throw new GraphFileError(
       `${source} is not valid JSON (${(e as Error).message}). Check that it is a Netforge graph file.`,
