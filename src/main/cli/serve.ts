@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 import { OptionError, type Options } from './options.ts';
 import { defaultProjectsDir } from '../api/handlers.ts';
-import { defaultRunsDir } from '../api/training-service.ts';
+import { defaultRunsDir } from '../runs/runs-dir.ts';
 import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from '../server/build.ts';
 import { startServer } from '../server/server.ts';
 import { stopSignal } from '../server/stop-signal.ts';
