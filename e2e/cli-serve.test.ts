@@ -102,6 +102,26 @@ describe('netforge serve', () => {
     await rm(emptyPath, { recursive: true, force: true });
   });
 
+  it('--keep-token keeps the address across a restart; without it each start has a new token', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'netforge-serve-config-'));
+    const env = { ...process.env, NETFORGE_CONFIG_DIR: configDir };
+    const start = async (args: string[]) => {
+      const s = serve(['--port', '0', '--projects-dir', projectsDir, ...args], env);
+      const { port, token } = await s.address();
+      expect(await hello(port, token)).toMatchObject({ ok: true });
+      s.child.kill('SIGINT');
+      expect(await s.exited).toBe(0);
+      return { token, stdout: s.out.stdout };
+    };
+    const first = await start(['--keep-token']);
+    expect(first.stdout).toContain(
+      `The token is kept (--keep-token) in ${join(configDir, 'serve-tokens.json')}`,
+    );
+    expect((await start(['--keep-token'])).token).toBe(first.token);
+    expect((await start([])).token).not.toBe(first.token);
+    await rm(configDir, { recursive: true, force: true });
+  });
+
   it('a port in use is a clear error', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));

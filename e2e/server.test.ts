@@ -133,7 +133,23 @@ describe.skipIf(chromiumMissing)('browser mode in Chromium', () => {
       return { transport: client.transport, message };
     });
     expect(seen.transport).toBe('none');
-    expect(seen.message).toMatch(/without its access token/);
+    expect(seen.message).toMatch(/This link lacks its access token/);
+    expect(seen.message).toContain(
+      'the full address that `netforge serve` printed in its terminal',
+    );
+    await page.close();
+  });
+
+  it('the app opened without the token says so where Start is, and where the address is', async () => {
+    const page = await mode.newPage();
+    await page.goto(`http://127.0.0.1:${mode.server.port}/`);
+    const blocker = page.getByTestId('train-blocker');
+    await blocker.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await blocker.innerText();
+    expect(text).toContain('This link lacks its access token');
+    expect(text).toContain('`netforge serve` printed in its terminal');
+    expect(text).not.toContain('use the desktop app');
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
     await page.close();
   });
 

@@ -121,7 +121,9 @@ describe('connectEngine', () => {
     expect(c.transport).toBe('none');
     const e = await rejection(c.call('projects.list', {}));
     expect(e.code).toBe('E_NO_ENGINE');
-    expect(e.message).toMatch(/without its access token/);
+    expect(e.message).toMatch(/This link lacks its access token/);
+    expect(e.message).toContain('`netforge serve --keep-token --port N`');
+    expect(c.reason).toBe(e.message); // what the page shows where Start is
     expect((await rejection(c.call('runs.list', {}))).code).toBe('E_NO_ENGINE');
     expect((await rejection(c.call('train.stop', { runId: 'run' }))).code).toBe('E_NO_ENGINE');
     const off = c.onEvent(() => {});

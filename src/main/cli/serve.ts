@@ -7,6 +7,7 @@ import { OptionError, type Options } from './options.ts';
 import { defaultProjectsDir } from '../api/handlers.ts';
 import { defaultRunsDir } from '../runs/runs-dir.ts';
 import { buildApp, BuildError, DEFAULT_OUT_DIR, rendererBuildState } from '../server/build.ts';
+import { keptToken, type KeptToken } from '../server/kept-token.ts';
 import { startServer } from '../server/server.ts';
 import { stopSignal } from '../server/stop-signal.ts';
 
@@ -50,6 +51,20 @@ export async function serveCommand(o: Options): Promise<number> {
     );
   }
 
+  // --keep-token: the token kept for this projects folder (kept-token.ts); else a fresh one.
+  let kept: KeptToken | null = null;
+  if (o['keep-token'] === true) {
+    try {
+      kept = await keptToken(projectsDir);
+    } catch (e) {
+      console.error(
+        `netforge: could not keep the access token (${(e as Error).message}). Check that Netforge's ` +
+          'config folder is writable (or set NETFORGE_CONFIG_DIR), or leave out --keep-token.',
+      );
+      return 1;
+    }
+  }
+
   let server;
   try {
     server = await startServer({
@@ -57,6 +72,7 @@ export async function serveCommand(o: Options): Promise<number> {
       rendererDir: join(DEFAULT_OUT_DIR, 'renderer'),
       projectsDir,
       runsDir,
+      ...(kept ? { token: kept.token } : {}),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -81,6 +97,14 @@ Data folder: ${process.env.NETFORGE_DATA_DIR || 'none (datasets are downloaded i
 Only this machine can connect (127.0.0.1). From another machine, forward the port over SSH,
   ssh -L ${server.port}:127.0.0.1:${server.port} USER@THIS-HOST
 and open the same address there. Press Ctrl+C to stop.`);
+  if (kept)
+    console.log(
+      `The token is kept (--keep-token) in ${kept.file}, for this projects folder: the address ` +
+        `stays the same after a restart with --keep-token${port ? '' : ' (give --port N too, so the port does as well)'}.` +
+        (kept.made === 'unsafe'
+          ? ' The file could be read by other users, so a new token replaced the kept one.'
+          : ''),
+    );
 
   if (o['open'] === true) {
     const failure = await openInBrowser(server.url);

@@ -43,6 +43,8 @@ export interface EngineClient {
   onEvent(listener: TrainingEventListener): () => void;
   /** Closes the connection; later calls reject with E_CLOSED. */
   close(): void;
+  /** A 'none' client only: why this page has no engine and what to do, for the page to show. */
+  readonly reason?: string;
 }
 
 export type TrainingEventListener = (push: EventPush) => void;
@@ -443,6 +445,7 @@ export interface EngineEnvironment {
 export function createNoneClient(reason: string): EngineClient {
   return {
     transport: 'none',
+    reason,
     call: () => Promise.reject(new EngineError('E_NO_ENGINE', reason)),
     onEvent: () => () => {},
     close: () => {},
@@ -468,8 +471,10 @@ export function connectEngine(
     const token = new URLSearchParams(location.search).get('token');
     if (!token)
       return createNoneClient(
-        'This page was opened without its access token. Open the full address that ' +
-          '`netforge serve` printed; it ends in ?token=...',
+        'This link lacks its access token, so the page cannot reach Netforge. Open the full ' +
+          'address that `netforge serve` printed in its terminal, under "Open this address in ' +
+          'a browser" (it ends in ?token=...). For an address that stays the same across ' +
+          'restarts, start it with `netforge serve --keep-token --port N`.',
       );
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const url = `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;

@@ -30,12 +30,16 @@ function useStartBlocker(
   );
   const analysis = checked ?? current;
   if (busy) return 'A run is in progress.';
+  // Without an engine nothing else matters; the client knows why there is none (e.g. a
+  // browser-mode link without its token) and what to do.
+  if (engine.transport === 'none')
+    return (
+      engine.reason ?? "Training needs Netforge's engine: use the desktop app or `netforge serve`."
+    );
   if (analysis.issues.length > 0) {
     const n = analysis.issues.length;
     return `Fix the graph first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0]!.message}`;
   }
-  if (engine.transport === 'none')
-    return "Training needs Netforge's engine: use the desktop app or `netforge serve`.";
   return configReason ?? folderReason;
 }
 
