@@ -2,7 +2,7 @@
 // the exports folder by export.write in one of the formats other tools open. Choosing a format
 // checks every layer (the same check the CLI refuses with): the layers it cannot express are
 // listed here, marked on the canvas for the design, and Export waits until none is left.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { EXPORT_FORMATS, formatInfo, type ExportFormat } from '../../shared/export/index.ts';
 import { useHost } from '../host/HostContext.tsx';
 import { sameTarget, type ExportTarget } from '../store/export-slice.ts';
@@ -32,12 +32,28 @@ function ExportDialogFor({ target }: { target: ExportTarget }) {
   const labels = useRunLabels();
   const { closeExport, markExport, startExport, loadExportsDir } = useStore.getState();
   const mine = job && sameTarget(job.target, target) ? job : null;
-  const [format, setFormat] = useState<ExportFormat | null>(mine?.format ?? null);
-  const [name, setName] = useState(mine?.name ?? '');
+  // Opened again, it picks up where it was: the last export's format, or the marked one.
+  const [format, setFormat] = useState<ExportFormat | null>(
+    () => mine?.format ?? (target.kind === 'design' ? useStore.getState().exportMarks : null),
+  );
+  // The name typed, or null to follow the suggestion for the format (lenet-5.onnx, lenet-5-tfjs),
+  // which waits for a run's name to come.
+  const [typed, setTyped] = useState<string | null>(mine?.name ?? null);
   const [distribute, setDistribute] = useState(mine?.distribute ?? false);
   const modelName = source.status === 'ready' ? source.modelName : '';
+  const name =
+    typed ?? (format && source.status === 'ready' ? suggestedName(modelName, format) : '');
 
   useEffect(() => void loadExportsDir(host), [host, loadExportsDir]);
+
+  // Export is disabled while it works, which drops the focus out of the dialog (and Escape
+  // with it): the focus moves to Close when an export starts and when it ends.
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const jobState = useRef(mine?.state);
+  useEffect(() => {
+    if (jobState.current !== mine?.state) closeButton.current?.focus();
+    jobState.current = mine?.state;
+  }, [mine?.state]);
 
   const check: ExportCheck | null = useMemo(
     () =>
@@ -51,9 +67,8 @@ function ExportDialogFor({ target }: { target: ExportTarget }) {
   }, [target.kind, format, markExport]);
 
   const choose = (next: ExportFormat): void => {
-    // A name still as suggested follows the format (lenet-5.onnx, lenet-5-tfjs, ...).
-    if (!name || (format && name === suggestedName(modelName, format)))
-      setName(suggestedName(modelName, next));
+    // A name still as suggested follows the format.
+    if (format && typed === suggestedName(modelName, format)) setTyped(null);
     setFormat(next);
   };
 
@@ -63,7 +78,7 @@ function ExportDialogFor({ target }: { target: ExportTarget }) {
     closeExport();
   };
 
-  const nameProblem = format ? checkExportName(name) : null;
+  const nameProblem = format && source.status === 'ready' ? checkExportName(name) : null;
   const busy = job?.state === 'busy';
   const blocker = whyNot({
     engine: host.engine.transport !== 'none',
@@ -141,7 +156,7 @@ function ExportDialogFor({ target }: { target: ExportTarget }) {
                 value={name}
                 disabled={busy}
                 aria-invalid={nameProblem ? true : undefined}
-                onChange={(e) => setName(e.target.value)}
+                onChange={(e) => setTyped(e.target.value)}
               />
             </div>
             {nameProblem ? (
@@ -199,7 +214,7 @@ function ExportDialogFor({ target }: { target: ExportTarget }) {
           >
             {busy && mine ? 'Exporting…' : 'Export'}
           </button>
-          <button type="button" data-testid="export-cancel" onClick={close}>
+          <button type="button" data-testid="export-cancel" ref={closeButton} onClick={close}>
             Close
           </button>
           {blocker && format && !busy && (
