@@ -3,7 +3,7 @@
 // folder, and a design with a layer Keras cannot express, marked on the canvas and refused by
 // name until another format is chosen. The server writes runs and exports into temp folders.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -181,6 +181,42 @@ describe.skipIf(chromiumMissing || dataMissing)('the Export dialog', () => {
       await page.keyboard.press('Escape');
       await expect.poll(() => dialog.count()).toBe(0);
       expect(errors).toEqual([]);
+    },
+  );
+
+  it(
+    'offers the desktop app’s file manager for a written export',
+    { timeout: 120_000 },
+    async () => {
+      // Browser mode has none; a page whose bridge has one (the desktop preload's, here a stand-in
+      // that records what it was asked, since Electron can't run on this machine) shows the button.
+      const desk = await browser.newPage();
+      await desk.setViewportSize({ width: 1280, height: 720 });
+      const deskErrors = watchForErrors(desk);
+      await desk.addInitScript(
+        `window.netforge = { version: 'test', showExport: async (name) => { window.shownExport = name; return null; } };`,
+      );
+      await desk.goto(server.url);
+      await desk.getByTestId('tab-dashboard').click();
+      const item = desk.getByTestId('run-item').first();
+      await item.hover();
+      await item.getByTestId('run-item-export').click();
+      const dialog = desk.getByTestId('export-dialog');
+      // A run's dialog lists what its folder records, without exporting anything first.
+      await expect.poll(() => dialog.getByTestId('export-record').count()).toBe(2);
+      await dialog.getByTestId('export-format-keras-py').click();
+      await dialog.getByTestId('export-distribute').check();
+      await dialog.getByTestId('export-name').fill('lenet-5 multi-gpu.py');
+      await dialog.getByTestId('export-confirm').click();
+      await dialog.getByTestId('export-done').waitFor({ timeout: 120_000 });
+      const script = await readFile(join(exportsDir, 'lenet-5 multi-gpu.py'), 'utf8');
+      expect(script).toContain('MirroredStrategy');
+      await dialog.getByTestId('export-show').click();
+      await expect
+        .poll(() => desk.evaluate(() => (globalThis as { shownExport?: string }).shownExport))
+        .toBe('lenet-5 multi-gpu.py');
+      await desk.close();
+      expect(deskErrors).toEqual([]);
     },
   );
 
