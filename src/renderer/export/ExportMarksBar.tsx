@@ -3,6 +3,7 @@
 import { formatInfo } from '../../shared/export/index.ts';
 import { useStore } from '../store/store.ts';
 import { exportMarksOf } from './export-check.ts';
+import './export.css';
 
 export function ExportMarksBar() {
   const format = useStore((s) => s.exportMarks);
@@ -11,12 +12,16 @@ export function ExportMarksBar() {
   const { markExport, openExport } = useStore.getState();
   if (!format || dialogOpen) return null;
   const label = formatInfo(format).label;
+  const layers = `${count} ${count === 1 ? 'layer' : 'layers'}`;
+  const text = count === 0 ? `${label} expresses every layer now` : `${layers} not in ${label}`;
+  const title =
+    count === 0
+      ? `${label} can express every layer now.`
+      : `${layers} marked: ${label} cannot express ${count === 1 ? 'it' : 'them'} (the reason is on the node and in the inspector).`;
   return (
     <div className="export-marks-bar" data-testid="export-marks-bar" role="status">
-      <span>
-        {count === 0
-          ? `${label} can express every layer now.`
-          : `${count} ${count === 1 ? 'layer' : 'layers'} marked: ${label} cannot express ${count === 1 ? 'it' : 'them'}.`}
+      <span className="export-marks-text" title={title}>
+        {text}
       </span>
       <button type="button" className="link" onClick={() => openExport({ kind: 'design' })}>
         Export…
