@@ -63,6 +63,14 @@ describe('desktop app in Electron', () => {
               typeof (globalThis as unknown as { netforge: NetforgeBridge }).netforge.chooseFolder,
           ),
         ).toBe('function');
+        // And the file manager for an export, which refuses a name outside the exports folder.
+        expect(
+          await window.evaluate(() =>
+            (globalThis as unknown as { netforge: NetforgeBridge }).netforge.showExport?.(
+              '../outside',
+            ),
+          ),
+        ).toBe('That is not an export name.');
       } finally {
         await app.close();
         await rm(projectsDir, { recursive: true, force: true });

@@ -308,4 +308,26 @@ describe('IPC client', () => {
     );
     expect((await rejection(c.call('projects.list', {}))).code).toBe('E_TIMEOUT');
   });
+
+  it('waits longer for an export than for other requests (it takes seconds)', async () => {
+    const result = { format: 'onnx', path: '/x/a.onnx', files: ['a.onnx'], trained: false };
+    const c = createIpcClient(
+      {
+        version: '1',
+        request: (req) =>
+          req.type === 'export.write'
+            ? new Promise((r) => setTimeout(() => r({ id: req.id, ok: true, result }), 300))
+            : new Promise(() => {}),
+      },
+      { timeoutMs: 50 },
+    );
+    expect((await rejection(c.call('hello', {}))).code).toBe('E_TIMEOUT');
+    expect(
+      await c.call('export.write', {
+        graph: getTemplate('lenet5')!.build(),
+        format: 'onnx',
+        name: 'a.onnx',
+      }),
+    ).toEqual(result);
+  });
 });

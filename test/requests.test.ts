@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { defaultExportsDir } from '../src/main/api/exports.ts';
 import { handleMessage, handleRequest, toRequest } from '../src/main/api/handlers.ts';
 import { emptyGraph } from '../src/shared/graph/types.ts';
 import { newProject, parseProject, serializeProject } from '../src/shared/project.ts';
@@ -75,10 +76,15 @@ describe('handleRequest', () => {
     expect(MAX_MESSAGE_BYTES).toBeGreaterThan(6 * MAX_PROJECT_BYTES);
   });
 
-  it('hello names the version and the projects folder', async () => {
+  it('hello names the version, the projects folder and the exports folder', async () => {
     const reply = await ask({ id: 1, type: 'hello' });
     expect(reply).toMatchObject({ id: 1, ok: true, result: { projectsDir } });
     expect((reply.result as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/);
+    expect((reply.result as { exportsDir: string }).exportsDir).toBe(defaultExportsDir());
+    const exportsDir = join(projectsDir, '..', 'exports');
+    expect(
+      await handleRequest({ id: 2, type: 'hello' }, { projectsDir, exportsDir }),
+    ).toMatchObject({ ok: true, result: { exportsDir } });
   });
 
   it('lists nothing in a new folder, and creates the folder', async () => {

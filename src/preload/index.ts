@@ -12,6 +12,7 @@ const bridge: NetforgeBridge = {
   request: (req) => ipcRenderer.invoke('netforge:request', req),
   chooseFolder: (title) => ipcRenderer.invoke('netforge:choose-folder', String(title)),
   openRunFolder: (runId) => ipcRenderer.invoke('netforge:open-run-folder', String(runId)),
+  showExport: (name) => ipcRenderer.invoke('netforge:show-export', String(name)),
   // The renderer's EngineClient validates every event (eventPushSchema).
   onEvent: (listener) => {
     const handler = (_event: unknown, push: EventPush) => listener(push);

@@ -6,6 +6,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import '@xyflow/react/dist/style.css';
 import { Canvas } from './canvas/Canvas.tsx';
+import { ExportDialog } from './export/ExportDialog.tsx';
 import { BottomPanel } from './frame/BottomPanel.tsx';
 import { CentreBar } from './frame/CentreBar.tsx';
 import { RightColumn } from './frame/RightColumn.tsx';
@@ -105,6 +106,7 @@ function Workbench() {
       <TemplateGallery />
       <OpenDialog />
       <HelpOverlay />
+      <ExportDialog />
     </div>
   );
 }

@@ -229,6 +229,8 @@ interface MethodSpec {
   errors: readonly ApiErrorCode[];
   /** What it does, for docs. */
   doc: string;
+  /** How long a client waits for the reply, when longer than its usual bound (slow work). */
+  replyWithinMs?: number;
 }
 
 const method = <P extends z.ZodObject, R extends z.ZodType>(spec: {
@@ -236,7 +238,14 @@ const method = <P extends z.ZodObject, R extends z.ZodType>(spec: {
   result: R;
   errors: readonly ApiErrorCode[];
   doc: string;
+  replyWithinMs?: number;
 }) => spec;
+
+/**
+ * export.write's server side ends an export after 10 minutes (api/exports.ts); a client waits a
+ * little longer, so the server's own message, not a client timeout, says what happened.
+ */
+export const EXPORT_REPLY_WITHIN_MS = 11 * 60_000;
 
 /** Failures every method that touches the runs folder can meet. */
 const RUN_IO = ['E_NO_TRAINING', 'E_IO'] as const;
@@ -250,6 +259,8 @@ export const API = {
       projectsDir: z.string(),
       /** `netforge serve --data-dir` (or $NETFORGE_DATA_DIR); null: the download cache. */
       dataDir: z.string().nullable().optional(),
+      /** Where export.write writes ($NETFORGE_EXPORTS_DIR or ~/Netforge/exports). */
+      exportsDir: z.string().optional(),
     }),
     errors: [],
   }),
@@ -374,6 +385,7 @@ export const API = {
   }),
   'export.write': method({
     doc: "Writes a run's trained model, or a design with its initial weights, as files another tool opens, into the exports folder.",
+    replyWithinMs: EXPORT_REPLY_WITHIN_MS,
     params: z.object({
       /** A finished run's trained model; or `graph` (with `config`) for an untrained design. */
       runId: runIdSchema.optional(),
@@ -414,6 +426,10 @@ export const API = {
 
 export type Method = keyof typeof API;
 export const METHODS = Object.keys(API) as Method[];
+
+/** How long a client waits for `method`'s reply if longer than its usual bound, else undefined. */
+export const replyWithinMs = (method: Method): number | undefined =>
+  (API[method] as MethodSpec).replyWithinMs;
 /** zod types an empty object as Record<string, never>, which no request could extend. */
 type Plain<T> = string extends keyof T ? object : T;
 /** What a client passes to a method (settings with defaults may be left out). */

@@ -28,4 +28,9 @@ export interface NetforgeBridge {
    * it opened, else to why not.
    */
   openRunFolder?(runId: string): Promise<string | null>;
+  /**
+   * Desktop app only: shows an export (a file or folder name in the exports folder) selected in
+   * the system's file manager. Resolves to null when it was shown, else to why not.
+   */
+  showExport?(name: string): Promise<string | null>;
 }

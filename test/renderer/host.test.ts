@@ -5,8 +5,9 @@ import type { NetforgeBridge } from '../../src/shared/bridge.ts';
 import { createHost } from '../../src/renderer/host/host.ts';
 
 describe('createHost', () => {
-  it('in the desktop app: IPC, the folder picker, and the window cannot hold its closing', async () => {
+  it('in the desktop app: IPC, the folder picker, the file manager, and the window cannot hold its closing', async () => {
     const asked: string[] = [];
+    const shown: string[] = [];
     const bridge: NetforgeBridge = {
       version: '1',
       request: () => new Promise(() => {}),
@@ -14,12 +15,19 @@ describe('createHost', () => {
         asked.push(title);
         return '/data';
       },
+      showExport: async (name) => {
+        shown.push(name);
+        return name === 'gone.onnx' ? 'not there' : null;
+      },
     };
     const host = createHost({ netforge: bridge, confirm: () => true });
     expect(host.engine.transport).toBe('ipc');
     expect(host.desktop).toBe(true);
     expect(await host.chooseFolder?.('Folder with the dataset files')).toBe('/data');
     expect(asked).toEqual(['Folder with the dataset files']);
+    expect(await host.showExport?.('lenet-5.onnx')).toBeNull();
+    expect(await host.showExport?.('gone.onnx')).toBe('not there');
+    expect(shown).toEqual(['lenet-5.onnx', 'gone.onnx']);
   });
 
   it('in browser mode: the WebSocket, no picker, and the browser asks the questions', async () => {
@@ -35,6 +43,7 @@ describe('createHost', () => {
     expect(host.engine.transport).toBe('websocket');
     expect(host.desktop).toBe(false);
     expect(host.chooseFolder).toBeUndefined();
+    expect(host.showExport).toBeUndefined();
     expect(await host.confirm('Discard?')).toBe(false);
     expect(questions).toEqual(['Discard?']);
     host.engine.close();

@@ -13,7 +13,7 @@ import {
 } from '../../shared/api.ts';
 import { CodedError, toCodedError, type ErrorCode } from '../../shared/errors.ts';
 import { datasetStatus } from '../engine/datasets/index.ts';
-import { writeExport } from './exports.ts';
+import { defaultExportsDir, writeExport } from './exports.ts';
 import { listProjects, readProject, writeProject } from './projects.ts';
 import { listRunFiles, withSettings } from './run-listing.ts';
 import type { TrainingService } from './training-service.ts';
@@ -44,6 +44,7 @@ const handlers: Handlers = {
     version: pkg.version,
     projectsDir: ctx.projectsDir,
     dataDir: process.env.NETFORGE_DATA_DIR || null,
+    exportsDir: ctx.exportsDir ?? defaultExportsDir(),
   }),
   'projects.list': (_p, ctx) => listProjects(ctx.projectsDir),
   'projects.read': async (p, ctx) => ({ text: await readProject(ctx.projectsDir, p.name) }),

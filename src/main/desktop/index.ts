@@ -2,6 +2,7 @@
 // else under src/main must run under plain Node (see docs/architecture.md). The decisions that
 // need no electron (which page is ours, which permissions, how quitting waits) are in
 // security.ts, tested in plain Node.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -14,7 +15,8 @@ import {
   type IpcMainInvokeEvent,
 } from 'electron';
 
-import { runIdSchema, type ApiReply } from '../../shared/api.ts';
+import { exportNameSchema, runIdSchema, type ApiReply } from '../../shared/api.ts';
+import { defaultExportsDir } from '../api/exports.ts';
 import { defaultProjectsDir, handleRequest, refusal } from '../api/handlers.ts';
 import { TrainingService } from '../api/training-service.ts';
 import { EngineHost } from '../host/engine-host.ts';
@@ -135,6 +137,19 @@ function handleEngineRequests(): void {
       return failure || null;
     },
   );
+  // An export in the file manager, selected; only a name in the exports folder is taken.
+  ipcMain.handle('netforge:show-export', async (event, name: unknown): Promise<string | null> => {
+    if (!fromOwnPage(event)) return 'Only Netforge’s own page may open folders.';
+    if (!exportNameSchema.safeParse(name).success) return 'That is not an export name.';
+    const path = join(defaultExportsDir(), name as string);
+    const there = await stat(path).then(
+      () => true,
+      () => false,
+    );
+    if (!there) return `${path} is not there any more: export it again.`;
+    shell.showItemInFolder(path);
+    return null;
+  });
 }
 
 app.on('window-all-closed', () => {

@@ -25,6 +25,8 @@ export interface ServerOptions {
   projectsDir: string;
   /** Where training runs go (default: $NETFORGE_RUNS_DIR or ~/Netforge/runs). */
   runsDir?: string;
+  /** Where export.write writes (default: $NETFORGE_EXPORTS_DIR or ~/Netforge/exports). */
+  exportsDir?: string;
   /**
    * The training service to use (tests); by default the server makes its own from `runsDir`
    * and ends it on close().
@@ -106,7 +108,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const root = await realpath(options.rendererDir);
   const ownTraining = options.training === undefined;
   const training = options.training ?? new TrainingService({ runsDir: options.runsDir });
-  const ctx: RequestContext = { projectsDir: options.projectsDir, training };
+  const ctx: RequestContext = {
+    projectsDir: options.projectsDir,
+    training,
+    ...(options.exportsDir ? { exportsDir: options.exportsDir } : {}),
+  };
 
   const server = createServer((req, res) => {
     serveStatic(root, req, res).catch((e: unknown) => {

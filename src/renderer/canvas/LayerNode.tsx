@@ -4,6 +4,8 @@
 import { Fragment, memo } from 'react';
 import { Handle, Position, useStore as useFlowStore, type NodeProps } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
+import { formatInfo } from '../../shared/export/index.ts';
+import { useExportMark } from '../export/export-check.ts';
 import { currentAnalysis } from '../store/analysis.ts';
 import { useStore, type Store } from '../store/store.ts';
 import { collapseNodeBlock, expandNode } from './block-actions.ts';
@@ -65,23 +67,45 @@ function Actions({ id, view, short }: { id: string; view: NodeView; short: boole
   );
 }
 
+/** The Export dialog's mark: the chosen format cannot express this layer (why, on hover). */
+function ExportMark({ reason, short }: { reason: string; short: boolean }) {
+  const format = useStore((s) => (s.exportMarks ? formatInfo(s.exportMarks).label : ''));
+  return (
+    <div
+      className="nf-node-export"
+      data-testid="node-export-mark"
+      title={`Not exportable to ${format}: ${reason}`}
+    >
+      {short ? `Not in ${format}` : `Not exportable to ${format}: ${reason}`}
+    </div>
+  );
+}
+
 function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
   // useShallow: a node re-renders only when what it shows changes, not on every edit.
   const view = useStore(useShallow((s: Store) => selectView(s, id)));
   const sideways = useStore((s) => s.panels.layoutMode === 'right');
   const compact = useFlowStore(selectCompact);
+  // Why the format chosen in the Export dialog cannot express this layer, or null.
+  const exportMark = useExportMark(id);
   if (!view) return null;
   const multi = view.maxInputs > 1;
   const classes = ['nf-node', `nf-node-${view.kind}`, `nf-cat-${view.category}`];
   if (compact) classes.push('nf-node-compact');
   if (view.issueCount) classes.push('nf-node-invalid');
+  if (exportMark) classes.push('nf-node-export-refused');
   if (view.blockId) classes.push('nf-node-in-block');
   return (
     <div
       className={classes.join(' ')}
       data-testid={`node-${view.name}`}
       data-detail={compact ? 'compact' : 'full'}
-      title={compact ? `${view.name}: ${view.label} ${view.summary}` : undefined}
+      data-export-refused={exportMark ? true : undefined}
+      title={
+        compact
+          ? `${view.name}: ${view.label} ${view.summary}${exportMark ? `\nNot exportable: ${exportMark}` : ''}`
+          : undefined
+      }
     >
       {view.maxInputs > 0 && (
         <Handle
@@ -102,6 +126,7 @@ function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
           <div className="nf-node-shape" data-testid="node-shape">
             {view.shape}
           </div>
+          {exportMark && <ExportMark reason={exportMark} short />}
           <Actions id={id} view={view} short />
         </>
       ) : (
@@ -127,6 +152,7 @@ function LayerNodeView({ id }: NodeProps<LayerFlowNode>) {
               {view.issueCount > 1 && ` (+${view.issueCount - 1} more)`}
             </div>
           )}
+          {exportMark && <ExportMark reason={exportMark} short={false} />}
           <Actions id={id} view={view} short={false} />
         </>
       )}

@@ -9,6 +9,7 @@
 import {
   API,
   MAX_MESSAGE_BYTES,
+  replyWithinMs,
   utf8Bytes,
   apiReplySchema,
   eventPushSchema,
@@ -128,6 +129,10 @@ function clientOver(
   return { transport, call, onEvent, close };
 }
 
+/** How long a request waits for its reply: the client's bound, or longer for slow methods. */
+const waitFor = (type: Method, timeoutMs: number): number =>
+  Math.max(timeoutMs, replyWithinMs(type) ?? 0);
+
 function checkReply(raw: unknown, type: string): ApiReply {
   const r = apiReplySchema.safeParse(raw);
   if (!r.success)
@@ -163,13 +168,14 @@ export function createIpcClient(bridge: NetforgeBridge, options: EngineClientOpt
     const sent = bridge.request(request).catch((e: unknown) => {
       throw new EngineError('E_IPC', `Netforge's main process failed: ${(e as Error).message}`);
     });
+    const within = waitFor(body.type, timeoutMs);
     const raw = await withTimeout(
       sent,
-      timeoutMs,
+      within,
       () =>
         new EngineError(
           'E_TIMEOUT',
-          `Netforge's main process did not answer ${body.type} within ${timeoutMs / 1000} s. Restart Netforge if this persists.`,
+          `Netforge's main process did not answer ${body.type} within ${within / 1000} s. Restart Netforge if this persists.`,
         ),
     );
     return checkReply(raw, body.type);
@@ -383,17 +389,18 @@ export function createWebSocketClient(
   const exchange: Exchange = async (body) => {
     const ws = await connect();
     const id = nextId++;
+    const within = waitFor(body.type, timeoutMs);
     return new Promise<ApiReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(
           new EngineError(
             'E_TIMEOUT',
-            `Netforge's server did not answer ${body.type} within ${timeoutMs / 1000} s. ` +
+            `Netforge's server did not answer ${body.type} within ${within / 1000} s. ` +
               'Check that `netforge serve` is still running in its terminal.',
           ),
         );
-      }, timeoutMs);
+      }, within);
       const text = JSON.stringify({ ...body, id });
       if (text.length > MAX_MESSAGE_BYTES / 3 && utf8Bytes(text) > MAX_MESSAGE_BYTES) {
         // The server would close the connection on such a frame: say so instead.

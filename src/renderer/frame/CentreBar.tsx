@@ -1,5 +1,6 @@
 // The bar above the centre area, outside the canvas: Canvas | Dashboard, and in the canvas view
 // how Layout arranges the graph and whether the minimap shows.
+import { ExportMarksBar } from '../export/ExportMarksBar.tsx';
 import { layoutCurrent } from '../layout/layout-current.ts';
 import { LAYOUT_MODES, type LayoutMode } from '../store/panels-slice.ts';
 import { useStore } from '../store/store.ts';
@@ -35,6 +36,7 @@ export function CentreBar() {
         {tab('canvas', 'Canvas')}
         {tab('dashboard', busy ? 'Dashboard ●' : 'Dashboard')}
       </div>
+      {view === 'canvas' && <ExportMarksBar />}
       {view === 'canvas' && (
         <div className="centre-options">
           <label title="How Layout (Ctrl+L) arranges the graph; choosing one lays it out now">

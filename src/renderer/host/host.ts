@@ -1,5 +1,5 @@
 // What the renderer needs of the world around it, in one object: the engine client, the
-// desktop app's folder picker, a yes/no question to the user, and whether the page is the
+// desktop app's folder picker and file manager, a yes/no question to the user, and whether the page is the
 // desktop app's window. It is built once at start-up (main.tsx) from the environment (the
 // preload's bridge in the desktop app, the page's address and WebSocket in browser mode, or
 // neither) and handed down through React context (HostContext.tsx), so nothing else in the
@@ -21,6 +21,8 @@ export interface Host {
   chooseFolder?(title: string): Promise<string | null>;
   /** Desktop app only: shows a run's folder in the file manager; null when it opened, else why not. */
   openRunFolder?(runId: string): Promise<string | null>;
+  /** Desktop app only: shows an export (its name in the exports folder) in the file manager. */
+  showExport?(name: string): Promise<string | null>;
   /** Asks the user to confirm `message`; true to go on. */
   confirm(message: string): boolean | Promise<boolean>;
   /**
@@ -38,6 +40,7 @@ export interface HostEnvironment extends EngineEnvironment {
         version: string;
         chooseFolder?: NetforgeBridge['chooseFolder'];
         openRunFolder?: NetforgeBridge['openRunFolder'];
+        showExport?: NetforgeBridge['showExport'];
       };
   confirm?: (message: string) => boolean;
 }
@@ -47,11 +50,13 @@ export function createHost(env: HostEnvironment, options: EngineClientOptions = 
   const bridge = env.netforge;
   const picker = bridge?.chooseFolder;
   const opener = bridge?.openRunFolder;
+  const shower = bridge?.showExport;
   const ask = env.confirm;
   return {
     engine: connectEngine(env, options),
     ...(picker ? { chooseFolder: (title: string) => picker.call(bridge, title) } : {}),
     ...(opener ? { openRunFolder: (runId: string) => opener.call(bridge, runId) } : {}),
+    ...(shower ? { showExport: (name: string) => shower.call(bridge, name) } : {}),
     // Without a way to ask (not a browser), nothing is thrown away unasked.
     confirm: (message) => (ask ? ask.call(env, message) : false),
     desktop: bridge !== undefined,

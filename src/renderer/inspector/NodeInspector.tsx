@@ -1,6 +1,8 @@
+import { formatInfo } from '../../shared/export/index.ts';
 import type { GraphNode } from '../../shared/graph/types.ts';
 import { getLayer } from '../../shared/layers/registry.ts';
 import { collapseNodeBlock, expandNode } from '../canvas/block-actions.ts';
+import { useExportMark } from '../export/export-check.ts';
 import { useAnalysis } from '../store/analysis.ts';
 import { useStore } from '../store/store.ts';
 import { formatCount, formatShape } from '../summary/format.ts';
@@ -13,6 +15,8 @@ export function NodeInspector({ node }: { node: GraphNode }) {
   const updateParams = useStore((s) => s.updateParams);
   const info = useAnalysis().nodes.get(node.id);
   const count = info?.paramCount;
+  const exportMark = useExportMark(node.id);
+  const exportFormat = useStore((s) => s.exportMarks);
 
   return (
     <div className="inspector-node" data-testid="inspector-node" data-node-id={node.id}>
@@ -45,6 +49,11 @@ export function NodeInspector({ node }: { node: GraphNode }) {
             >
               Expand it into its layers
             </button>
+          </p>
+        )}
+        {exportMark && exportFormat && (
+          <p className="field-error" data-testid="inspector-export-mark">
+            Not exportable to {formatInfo(exportFormat).label}: {exportMark}
           </p>
         )}
       </header>

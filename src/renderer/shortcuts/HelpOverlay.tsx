@@ -25,8 +25,10 @@ function HowTo() {
         are kept: open, compare, filter or sort them in the runs list.
       </li>
       <li>
-        <strong>Export.</strong> A finished run&rsquo;s folder (shown on its dashboard) holds the
-        trained model in TF.js format with its graph and settings; Save keeps the project as a
+        <strong>Export.</strong> &ldquo;Export&hellip;&rdquo; in a run&rsquo;s dashboard header (or
+        &#10515; in the runs list) writes its trained model for TensorFlow.js, Keras, ONNX Runtime
+        or PyTorch; &ldquo;Export&hellip;&rdquo; in the toolbar does so for the design, untrained.
+        Layers a format cannot express are marked on the canvas. Save keeps the project as a
         <code> .netforge.json</code> file.
       </li>
     </ol>

@@ -156,6 +156,7 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
           config: detail.config,
           view: detail.view,
         }),
+        runExports: { ...get().runExports, [detail.entry.runId]: detail.exports },
         ...(options.show === false ? {} : { centre: 'dashboard' as const }),
       });
     },

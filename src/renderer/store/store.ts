@@ -6,13 +6,15 @@ import { createPanelsSlice, type PanelsSlice } from './panels-slice.ts';
 import { createUiSlice, type UiSlice } from './ui-slice.ts';
 import { createProjectSlice, type ProjectSlice } from './project-slice.ts';
 import { createTrainingSlice, type TrainingSlice } from './training-slice.ts';
+import { createExportSlice, type ExportSlice } from './export-slice.ts';
 
 export type Store = GraphSlice &
   SelectionSlice &
   UiSlice &
   PanelsSlice &
   ProjectSlice &
-  TrainingSlice;
+  TrainingSlice &
+  ExportSlice;
 
 export const createStore = () =>
   create<Store>()((...a) => ({
@@ -22,6 +24,7 @@ export const createStore = () =>
     ...createPanelsSlice(...a),
     ...createProjectSlice(...a),
     ...createTrainingSlice(...a),
+    ...createExportSlice(a[0], a[1]),
   }));
 
 export const useStore = createStore();

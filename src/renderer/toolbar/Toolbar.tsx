@@ -33,7 +33,7 @@ export function Toolbar() {
   const canUndo = useStore((s) => s.past.length > 0);
   const canRedo = useStore((s) => s.future.length > 0);
   const theme = useStore((s) => s.theme);
-  const { undo, redo, setTheme, openDialog } = useStore.getState();
+  const { undo, redo, setTheme, openDialog, openExport } = useStore.getState();
   const [saveAs, setSaveAs] = useState(false);
   const [layingOut, setLayingOut] = useState(false);
 
@@ -67,6 +67,14 @@ export function Toolbar() {
         </button>
         <button type="button" data-testid="btn-templates" onClick={() => openDialog('templates')}>
           Templates
+        </button>
+        <button
+          type="button"
+          data-testid="btn-export"
+          onClick={() => openExport({ kind: 'design' })}
+          title="Write the design (untrained) as TF.js, Keras, ONNX or PyTorch files; a trained model is exported from its run in the dashboard"
+        >
+          Export…
         </button>
       </div>
       <div className="toolbar-group" role="group" aria-label="Edit">

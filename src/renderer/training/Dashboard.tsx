@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { EngineClient } from '../engine/client.ts';
+import { ExportHistory } from '../export/ExportHistory.tsx';
 import { useHost } from '../host/HostContext.tsx';
 import { editRunAgain } from '../project/actions.ts';
 import { useStore } from '../store/store.ts';
@@ -62,6 +63,7 @@ function RunHeader() {
   const canEdit = useStore((s) => s.run?.source === 'saved' && s.run.graph !== null);
   const config = useStore((s) => s.run?.config ?? null);
   const canContinue = useStore(canContinueShown);
+  const canExport = useStore((s) => (s.run?.view.hasModel ?? false) && !isBusy(s));
   const labels = useRunLabels();
   const status = finished
     ? finished.status === 'completed'
@@ -95,6 +97,20 @@ function RunHeader() {
               </button>
             </>
           )}
+          {canExport && (
+            <>
+              {' · '}
+              <button
+                type="button"
+                className="link"
+                data-testid="run-export"
+                title="Write this run's trained model as TF.js, Keras, ONNX or PyTorch files"
+                onClick={() => useStore.getState().openExport({ kind: 'run', runId })}
+              >
+                Export…
+              </button>
+            </>
+          )}
           {canEdit && (
             <>
               {' · '}
@@ -117,6 +133,7 @@ function RunHeader() {
         </p>
       )}
       {runId && <RunFolder runId={runId} />}
+      {runId && <ExportHistory runId={runId} compact />}
       {error && !busy && (
         <p className="train-error" role="alert" data-testid="dash-error">
           {error}

@@ -24,6 +24,9 @@ const STATUS_LABEL: Record<RunStatus, string> = {
   incomplete: 'incomplete',
 };
 
+/** Runs that end with a saved model (a failed or cut-short run may have none). */
+const EXPORTABLE: ReadonlySet<RunStatus> = new Set(['completed', 'stopped', 'early-stopped']);
+
 function when(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime())
@@ -44,7 +47,7 @@ export function RunsList() {
   const shown = useStore((s) => s.run?.runId ?? null);
   const compare = useStore((s) => s.compare);
   const busy = useStore(isBusy);
-  const { deleteRun, openRun, refreshRuns, toggleCompare } = useStore.getState();
+  const { deleteRun, openRun, openExport, refreshRuns, toggleCompare } = useStore.getState();
   const labels = useRunLabels();
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<RunSort>('newest');
@@ -135,6 +138,18 @@ export function RunsList() {
                   </span>
                 </span>
               </button>
+              {EXPORTABLE.has(r.status) && (
+                <button
+                  type="button"
+                  className="run-export"
+                  data-testid="run-item-export"
+                  title={`Export the trained model of ${r.runId}…`}
+                  aria-label={`Export run ${r.runId}`}
+                  onClick={() => openExport({ kind: 'run', runId: r.runId })}
+                >
+                  ⤓
+                </button>
+              )}
               {r.status !== 'running' && r.status !== 'paused' && (
                 <button
                   type="button"
