@@ -80,7 +80,11 @@ async function attempt(
     () => null,
     (e: unknown) => e as CodedError,
   );
-  return { refused, event: refused ? null : await end };
+  const event = refused ? null : await end;
+  // As in beforeAll: the engine lets the run's lock go just after its last event.
+  const lock = join(service.runsDir, runId, 'netforge-lock.json');
+  for (let i = 0; i < 200 && existsSync(lock); i++) await sleep(50);
+  return { refused, event };
 }
 
 const last = (runDir: string, file: string) => join(runDir, 'checkpoints', 'last', file);
