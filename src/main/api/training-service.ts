@@ -1,13 +1,12 @@
 // Training for the app's windows and browser-mode connections: owns one EngineHost, runs one
 // training at a time in the runs folder, and passes every TrainingEvent on to its subscribers
-// tagged with the run's id. Plain Node, no electron import (see docs/architecture.md).
+// tagged with the run's id. Reading the runs folder (list, detail, images, feature maps) is the
+// run library's (run-library.ts). Plain Node, no electron import (see docs/architecture.md).
 import { randomUUID } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 
-import { CodedError } from '../../shared/errors.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import {
-  runIdSchema,
   type FeatureMaps,
   type RunDetail,
   type RunEntry,
@@ -15,48 +14,24 @@ import {
   type EventPush,
   type TrainStartResult,
 } from '../../shared/api.ts';
-import {
-  trainConfigSchema,
-  type TrainConfig,
-  type TrainConfigInput,
-} from '../../shared/train-config.ts';
+import { trainConfigSchema, type TrainConfigInput } from '../../shared/train-config.ts';
 import { trainRequestSchema, type TrainRequest } from '../../shared/engine-protocol.ts';
 import { type BackendName, type TrainingEvent } from '../../shared/events.ts';
 import { preflight } from '../engine/preflight.ts';
 import { EngineHost } from '../host/engine-host.ts';
-import { CHECKPOINT_UNUSABLE, diskFullError, RunsError } from '../runs/errors.ts';
-import { checkCheckpointFiles } from '../runs/checkpoint-files.ts';
-import { FeatureMapsHost, type FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
-import { readRunDetail, viewOf } from '../runs/run-detail.ts';
+import type { FeatureMapsHost, FeatureMapsHostOptions } from '../host/feature-maps-host.ts';
+import { viewOf } from '../runs/run-detail.ts';
 import { emptyRunView, reduceRun, type RunView } from '../../shared/run.ts';
-import { readRunEntry } from '../runs/run-entry.ts';
 import { createRunIn, defaultRunsDir, RunDirWriteError } from '../runs/runs-dir.ts';
 import { RunFolder, type RunStart } from '../runs/run-folder.ts';
 import { RunLockedError, type HeldLock } from '../runs/run-lock.ts';
-import { checkIndex, TestImages } from '../runs/test-images.ts';
+import { RunLibrary } from './run-library.ts';
+import { continueRequest } from './continue-request.ts';
+import { TrainingError, writeError } from './training-error.ts';
 
 // The runs folder's default is the CLI's too: runs-dir.ts.
-export { defaultRunsDir };
-
-export type TrainingErrorCode =
-  | 'E_BUSY'
-  | 'E_NO_RUN'
-  | 'E_ENGINE'
-  | 'E_IO'
-  | 'E_DISK_FULL'
-  | 'E_BAD_REQUEST'
-  | 'E_FINISHED'
-  | 'E_NO_CHECKPOINT';
-
-export class TrainingError extends CodedError {
-  constructor(
-    override readonly code: TrainingErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'TrainingError';
-  }
-}
+export { defaultRunsDir, TrainingError };
+export type { TrainingErrorCode } from './training-error.ts';
 
 export interface TrainingServiceOptions {
   /** The runs folder (default: defaultRunsDir()). */
@@ -109,8 +84,8 @@ export class TrainingService {
   /** The engine's download cache; null: its default. */
   readonly cacheDir: string | null;
   private readonly host: EngineHost;
-  private readonly testImages: TestImages;
-  private readonly featureMapsHost: FeatureMapsHost;
+  /** The runs folder as the API reads it. */
+  readonly runs: RunLibrary;
   private readonly backend: BackendName | null;
   private readonly subscribers = new Set<Subscriber>();
   readonly instanceId: string;
@@ -125,8 +100,14 @@ export class TrainingService {
     this.cacheDir = options.cacheDir ?? null;
     this.instanceId = options.instanceId ?? randomUUID();
     this.host = options.host ?? new EngineHost();
-    this.testImages = new TestImages(this.cacheDir);
-    this.featureMapsHost = new FeatureMapsHost(options.featureMaps);
+    this.runs = new RunLibrary({
+      runsDir: this.runsDir,
+      cacheDir: this.cacheDir,
+      instanceId: this.instanceId,
+      featureMaps: options.featureMaps,
+      active: () => this.activeRun,
+      liveView: (runId) => (this.current?.runId === runId ? this.current.view : null),
+    });
     this.host.onEvent((e) => this.relay(e));
   }
 
@@ -193,69 +174,23 @@ export class TrainingService {
    */
   continueRun(runId: string): Promise<TrainStartResult> {
     return this.exclusively('continue this one', async () => {
-      const entry = await this.requireEntry(runId);
+      const entry = await this.runs.require(runId);
       await this.idle();
       // Taken first: another Netforge may be training this run (E_BUSY naming it), and none may
       // start to while it is checked and launched here.
       const lock = await this.lockRun(entry.runId, entry.runDir, 'continue it');
       try {
         // Read again under the lock: another Netforge may have ended the run meanwhile.
-        const locked = await this.requireEntry(runId);
-        return await this.launch(runId, await this.continueRequest(locked), lock);
+        const locked = await this.runs.require(runId);
+        return await this.launch(
+          runId,
+          await continueRequest(locked, { cacheDir: this.cacheDir, backend: this.backend }),
+          lock,
+        );
       } catch (e) {
         await lock.release();
         throw e;
       }
-    });
-  }
-
-  /** The request that continues `entry`, once its checkpoint's files are checked. */
-  private async continueRequest(entry: RunEntry): Promise<TrainRequest> {
-    const { runId } = entry;
-    if (entry.status === 'completed' || entry.status === 'early-stopped')
-      throw new TrainingError(
-        'E_FINISHED',
-        `Run "${runId}" already trained all its epochs${entry.status === 'early-stopped' ? ' (it stopped early)' : ''}. ` +
-          'To train longer, use "Edit and train again" with more epochs.',
-      );
-    const folder = new RunFolder(entry.runDir);
-    const checkpoint = folder.checkpoint('last');
-    if (!checkpoint)
-      throw new TrainingError(
-        'E_NO_CHECKPOINT',
-        `Run "${runId}" kept no checkpoint to continue from (one is saved at the end of each ` +
-          'epoch and when a run is stopped). Start it again instead.',
-      );
-    // Every file of the checkpoint, before anything is launched: a damaged one is named and the
-    // run stays as it is. (Whether its weights fit the graph, the engine checks before it writes
-    // anything.)
-    try {
-      await checkCheckpointFiles(checkpoint);
-    } catch (e) {
-      if (!(e instanceof CodedError)) throw e;
-      throw new TrainingError(
-        'E_IO',
-        `Run "${runId}" cannot be continued: ${e.message} ${CHECKPOINT_UNUSABLE}`,
-      );
-    }
-    let graph: GraphDoc;
-    let config: TrainConfig;
-    try {
-      [graph, config] = await Promise.all([folder.loadGraph(), folder.loadConfig()]);
-    } catch (e) {
-      throw new TrainingError(
-        'E_BAD_REQUEST',
-        `Run "${runId}" cannot be continued: ${(e as Error).message} Start it again instead.`,
-      );
-    }
-    return trainRequestSchema.parse({
-      graph,
-      config,
-      runDir: entry.runDir,
-      dataDir: (await folder.readStart())?.dataDir ?? null,
-      cacheDir: this.cacheDir,
-      backend: this.backend,
-      resume: true,
     });
   }
 
@@ -278,15 +213,8 @@ export class TrainingService {
           'E_BUSY',
           `Run "${runId}" is ${e.holder}. Stop it there, or wait for it to finish, then ${then}.`,
         );
-      throw this.writeError(e, runDir, `${then} again`);
+      throw writeError(e, runDir, `${then} again`);
     }
-  }
-
-  /** A failed write in the runs folder as E_DISK_FULL naming where, or E_IO. */
-  private writeError(e: unknown, where: string, then: string): TrainingError {
-    const full = diskFullError(e, where, then);
-    if (full) return new TrainingError('E_DISK_FULL', full.message);
-    return new TrainingError('E_IO', `Could not write in ${where} (${(e as Error).message}).`);
   }
 
   /** Removes a run folder this instance just made for a run that did not start. */
@@ -371,39 +299,34 @@ export class TrainingService {
     await this.host.send({ type });
   }
 
-  /** The runs in the runs folder, newest first. */
-  async list(): Promise<RunEntry[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.runsDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new TrainingError(
-        'E_IO',
-        `Could not list the runs in ${this.runsDir} (${(e as Error).message}).`,
-      );
-    }
-    const entries: RunEntry[] = [];
-    for (const runId of names) {
-      if (!runIdSchema.safeParse(runId).success) continue;
-      const entry = await this.entry(runId);
-      if (entry) entries.push(entry);
-    }
-    return entries.sort(
-      (a, b) => b.startedAt.localeCompare(a.startedAt) || a.runId.localeCompare(b.runId),
-    );
+  /** The runs in the runs folder, newest first (the run library's). */
+  list(): Promise<RunEntry[]> {
+    return this.runs.list();
   }
 
-  /** Everything kept of one run (runs.get); E_NOT_FOUND if the runs folder has no such run. */
-  /** A run's folder, for work on its files (export); E_NOT_FOUND if there is no such run. */
-  async runDirOf(runId: string): Promise<string> {
-    return (await this.requireEntry(runId)).runDir;
+  /** Everything kept of one run (runs.get). */
+  get(runId: string): Promise<RunDetail> {
+    return this.runs.get(runId);
   }
 
-  async get(runId: string): Promise<RunDetail> {
-    const detail = await readRunDetail(await this.requireEntry(runId));
-    const current = this.current;
-    return current?.runId === runId ? { ...detail, view: current.view } : detail;
+  /** A run's folder, for work on its files (export). */
+  runDirOf(runId: string): Promise<string> {
+    return this.runs.runDirOf(runId);
+  }
+
+  /** Test images of the run's dataset (runs.images). */
+  images(runId: string, indices: number[]): Promise<RunImages> {
+    return this.runs.images(runId, indices);
+  }
+
+  /** One layer's feature maps for one test image (runs.featureMaps). */
+  featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps> {
+    return this.runs.featureMaps(runId, layer, index);
+  }
+
+  /** The feature-map process (tests check it for leaked tensors). */
+  get featureMapsProcess(): FeatureMapsHost {
+    return this.runs.featureMapsProcess;
   }
 
   /**
@@ -412,7 +335,7 @@ export class TrainingService {
    * run of this runs folder.
    */
   async delete(runId: string): Promise<void> {
-    const entry = await this.requireEntry(runId);
+    const entry = await this.runs.require(runId);
     if (this.activeRun?.runId === runId)
       throw new TrainingError(
         'E_BUSY',
@@ -434,92 +357,10 @@ export class TrainingService {
     }
   }
 
-  /** Test images of the run's dataset (runs.images), read from disk, never downloaded. */
-  async images(runId: string, indices: number[]): Promise<RunImages> {
-    const entry = await this.requireEntry(runId);
-    const { dataset, dataDir } = await this.runData(entry);
-    return this.testImages.images(dataset, dataDir, indices);
-  }
-
-  /**
-   * One layer's feature maps for one test image, from the run's trained model (runs.featureMaps),
-   * computed in a process of its own. E_NO_MODEL until the run has saved its model.
-   */
-  async featureMaps(runId: string, layer: string | null, index: number): Promise<FeatureMaps> {
-    const entry = await this.requireEntry(runId);
-    const folder = new RunFolder(entry.runDir);
-    const modelDir = folder.modelDir;
-    if (!folder.hasModel())
-      throw new RunsError(
-        'E_NO_MODEL',
-        entry.status === 'running' || entry.status === 'paused'
-          ? `Run "${runId}" is still training. Feature maps are available once the run has finished (the trained model is saved at the end).`
-          : `Run "${runId}" has no trained model in ${modelDir} (${
-              entry.status === 'failed'
-                ? 'it failed before saving one'
-                : entry.status === 'incomplete'
-                  ? 'it ended before saving one'
-                  : 'its model files are missing'
-            }). Feature maps are available once a run has finished and saved its model.`,
-      );
-    const { dataset, dataDir } = await this.runData(entry);
-    const split = await this.testImages.split(dataset, dataDir);
-    checkIndex(split, index);
-    const [h, w, c] = split.imageShape;
-    const size = h * w * c;
-    const result = await this.featureMapsHost.run({
-      modelDir,
-      dataset,
-      pixels: Array.from(split.test.images.subarray(index * size, (index + 1) * size)),
-      shape: [h, w, c],
-      layer,
-    });
-    return { ...result, index, label: split.test.labels[index]! };
-  }
-
-  /** The feature-map process (tests check it for leaked tensors). */
-  get featureMapsProcess(): FeatureMapsHost {
-    return this.featureMapsHost;
-  }
-
-  private async requireEntry(runId: string): Promise<RunEntry> {
-    const entry = runIdSchema.safeParse(runId).success ? await this.entry(runId) : null;
-    if (!entry)
-      throw new RunsError(
-        'E_NOT_FOUND',
-        `There is no run "${runId}" in ${this.runsDir}: it may have been moved or deleted. The runs list shows the runs that are there.`,
-      );
-    return entry;
-  }
-
-  /** The dataset a run trained on and the data folder it was given. */
-  private async runData(entry: RunEntry) {
-    const folder = new RunFolder(entry.runDir);
-    const config = await folder.readConfig();
-    if (!config)
-      throw new RunsError(
-        'E_NOT_FOUND',
-        `Run "${entry.runId}" has no readable ${folder.configFile} yet, so its dataset is unknown` +
-          (entry.status === 'running'
-            ? ' (it is still loading its data; ask again shortly).'
-            : '.'),
-      );
-    const start = await folder.readStart();
-    return { dataset: config.dataset, dataDir: start?.dataDir ?? null };
-  }
-
-  private entry(runId: string): Promise<RunEntry | null> {
-    const active = this.activeRun;
-    return readRunEntry(this.runsDir, runId, {
-      active: active?.runId === runId ? active : null,
-      instance: this.instanceId,
-    });
-  }
-
   /** Ends the engine process (a run in progress keeps its last checkpoint) and frees its lock. */
   async close(): Promise<void> {
     this.subscribers.clear();
-    await Promise.all([this.host.close(), this.featureMapsHost.close()]);
+    await Promise.all([this.host.close(), this.runs.close()]);
     await this.current?.lock.release();
     this.current = null;
   }
@@ -534,8 +375,7 @@ export class TrainingService {
     try {
       return await createRunIn(this.runsDir, start, this.instanceId);
     } catch (e) {
-      if (e instanceof RunDirWriteError)
-        throw this.writeError(e.cause, e.where, 'start the run again');
+      if (e instanceof RunDirWriteError) throw writeError(e.cause, e.where, 'start the run again');
       throw e;
     }
   }
