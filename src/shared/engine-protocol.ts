@@ -15,6 +15,8 @@ export const trainRequestSchema = z.object({
   backend: z.enum(BACKENDS).nullable().default(null),
   /** Continue from the run folder's last checkpoint. */
   resume: z.boolean().default(false),
+  /** The Python interpreter for the PyTorch engine; null: $NETFORGE_PYTHON, python3, /usr/bin/python3. */
+  python: z.string().min(1).nullable().default(null),
 });
 export type TrainRequest = z.infer<typeof trainRequestSchema>;
 export type TrainRequestInput = z.input<typeof trainRequestSchema>;

@@ -19,6 +19,8 @@ Commands:
       --validation-split X  --early-stopping PATIENCE  --seed N  --augment (CIFAR-10)
       --limit-train N  --limit-test N  --backend tensorflow|wasm|cpu  --out DIR  --json
       --replicas N              wasm: split each batch across N threads (data-parallel)
+      --engine auto|tfjs|torch  the engine (auto: a GPU engine, else PyTorch if found, else tfjs)
+      --python PATH             the Python with torch (default $NETFORGE_PYTHON, else python3)
       --resume RUN_DIR          continue a stopped run from its last checkpoint
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]

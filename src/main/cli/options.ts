@@ -33,6 +33,8 @@ const OPTIONS = {
   'limit-test': { type: 'string' },
   out: { type: 'string' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
+  python: { type: 'string' },
   resume: { type: 'string' },
   model: { type: 'string' },
   batch: { type: 'string' },

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DATASETS, type GraphDoc } from '../../shared/graph/types.ts';
 import { BACKENDS } from '../../shared/events.ts';
-import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
+import { ENGINES, OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
 import { trainRequestSchema } from '../../shared/engine-protocol.ts';
 import { CodedError } from '../../shared/errors.ts';
 import { diskFullError } from '../runs/errors.ts';
@@ -35,6 +35,8 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     }
     const epochs = int(o, 'epochs');
     if (epochs) config = { ...config, epochs };
+    const engine = oneOf(o, 'engine', ENGINES);
+    if (engine) config = { ...config, engine };
   } else {
     if (!ref)
       throw new OptionError(
@@ -61,6 +63,7 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
       limitTrain: int(o, 'limit-train') ?? null,
       limitTest: int(o, 'limit-test') ?? null,
       replicas: int(o, 'replicas'),
+      engine: oneOf(o, 'engine', ENGINES),
     };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     runDir = resolve(
@@ -80,6 +83,7 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     dataDir: str(o, 'data-dir') ?? null,
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
     resume: Boolean(resumeDir),
+    python: str(o, 'python') ?? null,
   });
   // The run folder's owner lock, as the app takes it (run-lock.ts): no other Netforge trains,
   // continues or deletes the run meanwhile. The folder is made for it if need be, and removed
