@@ -188,8 +188,6 @@ def train(job, control):
 
     c = job["config"]
     device = torch.device(job["device"])
-    if device.type == "cpu" and job.get("threads"):
-        torch.set_num_threads(job["threads"])
     torch.manual_seed(c["seed"])
     (train_x, train_y), (test_x, test_y) = data.load_dataset(c["dataset"], job["dataDir"])
     if c["limitTrain"]:

@@ -11,7 +11,7 @@ export interface TorchInfo {
   python: string;
   /** torch.__version__, e.g. "1.13.0a0+git..." or "2.4.1+cu121". */
   version: string;
-  /** The intra-op threads the runner uses on the CPU (it sets them: see runner.py). */
+  /** PyTorch's intra-op threads on the CPU (its own default, which the runner keeps). */
   threads: number;
   cudaDevices: string[];
   mps: boolean;
@@ -19,20 +19,21 @@ export interface TorchInfo {
 
 export type TorchProbe = { ok: true; info: TorchInfo } | { ok: false; why: string };
 
-// Prints one JSON line; threads as runner.py sets them ($OMP_NUM_THREADS, else usable cores).
+// Prints one JSON line. The thread count is PyTorch's default, which the runner keeps: forcing
+// one thread per core made LeNet-5 30 times slower on a busy 2-core machine (OpenMP threads
+// spinning against other processes), 160 samples/s against 5,300.
 const PROBE = `
-import json, os, sys
+import json, sys
 try:
     import torch
 except Exception as e:
     print(json.dumps({"error": type(e).__name__ + ": " + str(e)}))
     sys.exit(0)
-cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 cuda = torch.cuda.is_available()
 mps = getattr(torch.backends, "mps", None)
 print(json.dumps({
     "version": torch.__version__,
-    "threads": int(os.environ.get("OMP_NUM_THREADS") or cores or 1),
+    "threads": torch.get_num_threads(),
     "cudaDevices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
     "mps": bool(mps and mps.is_available()),
 }))

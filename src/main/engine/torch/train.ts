@@ -132,7 +132,7 @@ export async function trainWithTorch(
   emit({ type: 'backend', backend });
   // tfjs builds the model too: its weight names and shapes, the TF.js model written at the end
   // and the evaluation. Its backend only evaluates here.
-  await selectBackend(null);
+  await selectBackend(req.backend);
   const model = compileGraph(tf, graph);
   const gen = generatePytorch(graph);
   const layout = weightLayout(model, gen.entries);
@@ -164,7 +164,6 @@ export async function trainWithTorch(
         config,
         dataDir,
         device: torchDevice(choice.torch),
-        threads: choice.torch.threads,
         layout: layout.map(({ name, key, tfShape, perm, shape }) => ({
           name,
           key,
