@@ -5,7 +5,10 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { handleRequest } from '../../src/main/api/handlers.ts';
 import { detectTorch, probePython } from '../../src/main/engine/torch/detect.ts';
+import { enginesStatus } from '../../src/main/engine/torch/status.ts';
+import { enginesStatusSchema } from '../../src/shared/api.ts';
 import { pinnedEngine, resolveEngine } from '../../src/main/engine/torch/resolve.ts';
 import { CodedError } from '../../src/shared/errors.ts';
 import { tempDirs } from './fixtures.ts';
@@ -128,5 +131,36 @@ describe(torchTitle('detecting the real Python'), () => {
     const t1 = performance.now();
     expect(await probePython(python)).toBe(first);
     expect(performance.now() - t1).toBeLessThan(50);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('engines.status', () => {
+  it('answers what each engine would train with, through the API', async () => {
+    const env = envWith(fakes.cpu!);
+    expect(await enginesStatus(null, env)).toEqual({
+      torch: {
+        available: true,
+        reason: 'PyTorch 1.13 on CPU, 2 threads',
+        python: fakes.cpu,
+        device: 'cpu',
+      },
+      auto: { engine: 'torch', reason: 'PyTorch 1.13 on CPU, 2 threads', ok: true },
+      pinned: null,
+    });
+    const none = await enginesStatus(null, { ...envWith(fakes.none!), NETFORGE_ENGINE: 'torch' });
+    expect(none.torch).toEqual({
+      available: false,
+      reason: `${fakes.none} has no torch`,
+      python: null,
+      device: null,
+    });
+    expect(none.auto).toMatchObject({ engine: 'torch', ok: false });
+    expect(none.pinned).toBe('torch');
+    // The API's handler answers with the same shape (vitest pins NETFORGE_ENGINE=tfjs).
+    const reply = await handleRequest({ id: 1, type: 'engines.status' }, { projectsDir: '/' });
+    expect(reply.ok).toBe(true);
+    const status = enginesStatusSchema.parse((reply as { result: unknown }).result);
+    expect(status.pinned).toBe('tfjs');
+    expect(status.auto).toMatchObject({ engine: 'tfjs', ok: true });
   });
 });
