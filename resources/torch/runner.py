@@ -10,10 +10,13 @@
 # Everything else Python or a library prints goes to stderr. stdin takes {"type": "pause" |
 # "resume" | "stop"} lines; its end (the engine is gone) stops the run with a checkpoint.
 #
-# Checkpoints are Netforge's (src/main/runs/checkpoint-files.ts): the weights in TensorFlow.js's
-# names, layouts and order (so the engine can write the TF.js model from them), the optimizer's
-# state and the RNG as "torch/..." tensors, state.json; written whole, then swapped in.
-# PyTorch 1.13 or 2.x.
+# Checkpoints are Netforge's (netforge_checkpoint.py).
+#
+# Distributed (RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set, as torchrun sets
+# them): DistributedDataParallel, gloo on the CPU, NCCL on CUDA. Every process takes the same
+# shuffled order and trains on its share of each global batch (the batch size is the global
+# one); rank 0 alone reads stdin, speaks the protocol and writes checkpoints, and tells the
+# others to stop through the per-step all-reduce of the loss. PyTorch 1.13 or 2.x.
 import json
 import math
 import os
@@ -21,14 +24,20 @@ import sys
 import threading
 import time
 
+RANK = int(os.environ.get("RANK", "0"))
+WORLD = int(os.environ.get("WORLD_SIZE", "1"))
+LOCAL_RANK = int(os.environ.get("LOCAL_RANK", "0"))
 PROTOCOL = os.fdopen(os.dup(1), "w", buffering=1)
 os.dup2(2, 1)  # C libraries writing to fd 1 land on stderr too
 sys.stdout = sys.stderr
 
 import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
 
 
 def send(kind, **fields):
+    if RANK != 0:  # only rank 0 speaks the protocol
+        return
     PROTOCOL.write(json.dumps({"kind": kind, **fields}, allow_nan=False) + "\n")
     PROTOCOL.flush()
 
@@ -42,13 +51,15 @@ def finite(x):
 
 
 class Control:
-    """pause / resume / stop from stdin, checked between batches (as the engine's RunControl)."""
+    """pause / resume / stop from stdin, checked between batches (as the engine's RunControl).
+    Only rank 0 reads stdin; the other ranks learn of a stop from rank 0 (see train)."""
 
-    def __init__(self):
+    def __init__(self, listen):
         self.stop = False
         self.running = threading.Event()
         self.running.set()
-        threading.Thread(target=self._read, daemon=True).start()
+        if listen:
+            threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
         for line in sys.stdin:
@@ -65,102 +76,6 @@ class Control:
                 self.running.set()
         self.stop = True  # the engine is gone: stop with a checkpoint
         self.running.set()
-
-
-# ---- Checkpoints: Netforge's files, written atomically, the folder swapped in whole ----
-
-
-def write_atomic(path, data):
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def write_tensors(folder, stem, tensors):
-    """stem.bin: float32 little-endian values one tensor after another; stem.json: names, shapes."""
-    flat = [t.detach().to("cpu", torch.float32).contiguous().reshape(-1) for _, t in tensors]
-    values = torch.cat(flat) if flat else torch.zeros(0)
-    write_atomic(os.path.join(folder, stem + ".bin"), values.numpy().astype("<f4").tobytes())
-    specs = [{"name": name, "shape": list(t.shape)} for name, t in tensors]
-    write_atomic(os.path.join(folder, stem + ".json"), json.dumps(specs).encode())
-
-
-def read_tensors(folder, stem):
-    with open(os.path.join(folder, stem + ".json")) as f:
-        specs = json.load(f)
-    with open(os.path.join(folder, stem + ".bin"), "rb") as f:
-        values = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
-    out, o = {}, 0
-    for s in specs:
-        n = math.prod(s["shape"])
-        out[s["name"]] = values[o:o + n].reshape(s["shape"]).clone()
-        o += n
-    return out, [s["name"] for s in specs]
-
-
-def swap_in(tmp, folder):
-    """As checkpoint-files.ts: the old folder becomes .old, the new one takes its name."""
-    import shutil
-    old = folder + ".old"
-    if os.path.exists(folder):
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(folder, old)
-    os.rename(tmp, folder)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def to_tfjs(t, entry):
-    """A state_dict tensor in TensorFlow.js's layout (weights.ts's toTfjs)."""
-    perm = entry["perm"]
-    inverse = [perm.index(i) for i in range(len(perm))]
-    return t.detach().reshape([entry["tfShape"][a] for a in perm]).permute(inverse)
-
-
-def to_torch(t, entry):
-    return t.reshape(entry["tfShape"]).permute(entry["perm"]).reshape(entry["shape"])
-
-
-def save_checkpoint(folder, model, optimizer, state, layout):
-    import shutil
-    tmp = folder + ".writing"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    sd = model.state_dict()
-    write_tensors(tmp, "weights", [(e["name"], to_tfjs(sd[e["key"]], e)) for e in layout])
-    opt = optimizer.state_dict()
-    slots = [("torch/rng", torch.get_rng_state().float())]
-    for index in sorted(opt["state"]):
-        for key, value in sorted(opt["state"][index].items()):
-            if value is None:
-                continue
-            value = value if torch.is_tensor(value) else torch.tensor(float(value))
-            slots.append((f"torch/{index}/{key}", value))
-    write_tensors(tmp, "optimizer", slots)
-    write_atomic(os.path.join(tmp, "state.json"), json.dumps(state, indent=1).encode())
-    swap_in(tmp, folder)
-
-
-def load_checkpoint(folder, model, optimizer, layout):
-    weights, _ = read_tensors(folder, "weights")
-    sd = model.state_dict()
-    for e in layout:
-        sd[e["key"]] = to_torch(weights[e["name"]], e)
-    model.load_state_dict(sd)
-    slots, _ = read_tensors(folder, "optimizer")
-    opt = optimizer.state_dict()
-    opt["state"] = {}
-    for name, value in slots.items():
-        if name == "torch/rng":
-            torch.set_rng_state(value.to(torch.uint8))
-            continue
-        _, index, key = name.split("/", 2)
-        opt["state"].setdefault(int(index), {})[key] = value
-    optimizer.load_state_dict(opt)
-    with open(os.path.join(folder, "state.json")) as f:
-        return json.load(f)
 
 
 # ---- Training ----
@@ -181,13 +96,49 @@ def evaluate(model, images, labels, normalise, batch, device, loss_fn):
     return loss_sum / n, correct / n
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def start_distributed(device, timeout):
+    """gloo would otherwise bind to the address the host name resolves to, which may be an
+    interface the processes cannot reach each other on (train-script.ts's bind_gloo_to_loopback)."""
+    import datetime
+    import socket
+    if not os.environ.get("GLOO_SOCKET_IFNAME") and os.environ.get("MASTER_ADDR") in LOOPBACK:
+        names = [name for _, name in socket.if_nameindex()]
+        for name in ("lo", "lo0"):
+            if name in names:
+                os.environ["GLOO_SOCKET_IFNAME"] = name
+                break
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo", init_method="env://",
+                            timeout=datetime.timedelta(seconds=timeout))
+
+
+def replica_spread(model):
+    """The largest difference between this replica's weights and rank 0's (0: identical)."""
+    flat = torch.cat([p.detach().reshape(-1).float() for p in model.state_dict().values()
+                      if p.is_floating_point()])
+    reference = flat.clone()
+    dist.broadcast(reference, 0)
+    spread = (flat - reference).abs().max().reshape(1)
+    dist.all_reduce(spread, op=dist.ReduceOp.MAX)
+    return spread.item()
+
+
 def train(job, control):
     sys.path.insert(0, job["torchDir"])
     import netforge_data as data
     from model import Net, learning_rate_at, loss_fn, make_optimizer
+    from netforge_checkpoint import load_checkpoint, save_checkpoint
 
     c = job["config"]
+    distributed = WORLD > 1
     device = torch.device(job["device"])
+    if device.type == "cuda" and distributed:
+        torch.cuda.set_device(LOCAL_RANK)
+        device = torch.device("cuda", LOCAL_RANK)
+    if distributed:
+        start_distributed(device, job.get("distTimeout", 600))
     torch.manual_seed(c["seed"])
     (train_x, train_y), (test_x, test_y) = data.load_dataset(c["dataset"], job["dataDir"])
     if c["limitTrain"]:
@@ -207,13 +158,22 @@ def train(job, control):
     state = {"epoch": 0, "batchInEpoch": 0, "step": 0, "best": None, "sinceBest": 0, "history": []}
     if job["resumeFrom"]:
         state = load_checkpoint(job["resumeFrom"], model, optimizer, layout)
+    net = model
+    if distributed:  # DDP starts every replica from rank 0's weights
+        from torch.nn.parallel import DistributedDataParallel
+        net = DistributedDataParallel(model, device_ids=[LOCAL_RANK] if device.type == "cuda" else None)
     model.train()
 
     def checkpoint(kind):
+        if RANK != 0:
+            return
         path = job["checkpoints"][kind]
         save_checkpoint(path, model, optimizer, state, layout)
         event({"type": "checkpoint", "kind": kind, "epoch": state["epoch"], "step": state["step"],
                "path": path})
+
+    def finish(status):
+        return status, state, model, (test_x, test_y), normalise, device, loss_fn
 
     n, batch = len(train_y), c["batchSize"]
     steps = math.ceil(n / batch)
@@ -223,13 +183,14 @@ def train(job, control):
     run_start = time.perf_counter()
     steps_at_start = state["step"]
     status = "completed"
+    stop = False
     while state["epoch"] < epochs:
         epoch = state["epoch"]
         lr = learning_rate_at(c["learningRate"], c["schedule"], epoch, epochs)
         for group in optimizer.param_groups:
             group["lr"] = lr
         # The epoch's order and augmentation depend only on (seed, epoch, batch): a resumed run
-        # sees the batches it would have seen.
+        # sees the batches it would have seen, and every replica the same global batches.
         order = torch.randperm(n, generator=torch.Generator().manual_seed(c["seed"] * 100_003 + epoch))
         epoch_start = time.perf_counter()
         loss_sum = acc_sum = 0.0
@@ -240,34 +201,46 @@ def train(job, control):
                 control.running.wait()
                 run_start += time.perf_counter() - paused_at
                 epoch_start += time.perf_counter() - paused_at
-            if control.stop:
+            if stop or (control.stop and not distributed):
                 checkpoint("last")
-                return "stopped", state, model, (test_x, test_y), normalise, device, loss_fn
+                return finish("stopped")
             b = state["batchInEpoch"]
-            idx = order[b * batch:(b + 1) * batch]
+            whole = order[b * batch:(b + 1) * batch]
+            idx = whole[RANK::WORLD]  # this replica's share of the global batch
             x = normalise(train_x[idx])
             if augmenting:
                 g = torch.Generator().manual_seed((c["seed"] * 100_003 + epoch) * 100_003 + b)
-                x = data.augment(x, black, g)
+                x = data.augment(normalise(train_x[whole]), black, g)[RANK::WORLD]
             x, y = x.to(device, non_blocking=True), train_y[idx].to(device, non_blocking=True)
-            out = model(x)
+            out = net(x)
             loss = loss_fn(out, y)
-            optimizer.zero_grad(set_to_none=True)
+            # Zeroed in place, not freed: fresh gradient buffers each step cost 2-3x on LeNet-5
+            # here (glibc's allocator hands big blocks back to the kernel between steps).
+            optimizer.zero_grad(set_to_none=False)
             loss.backward()
             optimizer.step()
-            loss_value = loss.item()
+            correct = (out.argmax(-1) == y).sum()
+            if distributed:
+                # The global batch's loss and accuracy, and rank 0's stop (acted on next step).
+                stats = torch.stack([loss.detach() * len(idx), correct.float(),
+                                     torch.tensor(float(len(idx)), device=device),
+                                     torch.tensor(float(control.stop), device=device)])
+                dist.all_reduce(stats)
+                loss_value, accuracy = (stats[0] / stats[2]).item(), (stats[1] / stats[2]).item()
+                stop = stats[3].item() > 0
+            else:
+                loss_value, accuracy = loss.item(), correct.item() / len(idx)
             if not math.isfinite(loss_value):
                 send("error", code="E_NAN_LOSS", message=(
                     f"The loss became {loss_value} at epoch {epoch + 1}, step {state['step'] + 1}: "
                     "training diverged. Lower the learning rate (or add BatchNormalization) and "
                     "start again; the last good checkpoint is kept."))
                 sys.exit(3)
-            accuracy = (out.argmax(-1) == y).float().mean().item()
             state["step"] += 1
             state["batchInEpoch"] += 1
-            loss_sum += loss_value * len(idx)
-            acc_sum += accuracy * len(idx)
-            seen += len(idx)
+            loss_sum += loss_value * len(whole)
+            acc_sum += accuracy * len(whole)
+            seen += len(whole)
             now = time.perf_counter()
             if now - last_event >= min_interval or b == steps - 1:
                 last_event = now
@@ -278,6 +251,7 @@ def train(job, control):
                        "accuracy": finite(accuracy), "learningRate": lr,
                        "samplesPerSecond": seen / max(1e-6, now - epoch_start),
                        "etaSeconds": remaining * per_step})
+        # Every replica evaluates the whole split: the same weights give the same numbers.
         val = evaluate(model, val_x, val_y, normalise, batch, device, loss_fn) if n_val else None
         record = {"epoch": epoch + 1,
                   "loss": finite(loss_sum / seen) if seen else None,
@@ -303,17 +277,23 @@ def train(job, control):
         if early and state["sinceBest"] >= early["patience"] and state["epoch"] < epochs:
             status = "early-stopped"
             break
-    return status, state, model, (test_x, test_y), normalise, device, loss_fn
+    return finish(status)
 
 
 def main():
     with open(sys.argv[1]) as f:
         job = json.load(f)
-    control = Control()
+    control = Control(listen=RANK == 0)
     try:
         status, state, model, (test_x, test_y), normalise, device, loss_fn = train(job, control)
         test_loss, test_acc = evaluate(model, test_x, test_y, normalise, job["config"]["batchSize"],
                                        device, loss_fn)
+        if WORLD > 1:
+            spread = replica_spread(model)
+            if RANK == 0 and job.get("replicasFile"):
+                with open(job["replicasFile"], "w") as f:
+                    json.dump({"world": WORLD, "step": state["step"], "maxDifference": spread}, f)
+            dist.destroy_process_group()
     except SystemExit as e:
         # netforge_data's readers end with SystemExit("what is wrong with which file").
         if isinstance(e.code, str):

@@ -208,4 +208,45 @@ describe.skipIf(!python)(torchTitle('the PyTorch engine'), () => {
       expect(existsSync(join(runDir, 'error.json'))).toBe(false);
     },
   );
+
+  it('trains data-parallel over 2 processes: identical replicas, the loss of one process', async () => {
+    // 300 synthetic images in global batches of 30: 10 steps an epoch, 50 steps in all.
+    const common = ['train', 'lenet5', '--engine', 'torch', '--epochs', '5', '--batch-size', '30',
+      '--lr', '0.05', '--data-dir', synthetic, '--json']; // prettier-ignore
+    const one = join(await dirs.make(), 'one');
+    const two = join(await dirs.make(), 'two');
+    const [single, ddp] = [
+      await netforge(...common, '--out', one),
+      await netforge(...common, '--out', two, '--nproc-per-node', '2'),
+    ];
+    expect(single.code, single.stderr).toBe(0);
+    expect(ddp.code, ddp.stderr).toBe(0);
+    const epochs = (r: { stdout: string }) =>
+      lines(r.stdout).flatMap((e) => (e.type === 'epoch' ? [e.loss!] : []));
+    expect(epochs(ddp)).toHaveLength(5);
+    expect(lines(ddp.stdout).at(-1)).toMatchObject({ type: 'finished', step: 50 });
+    // Each replica takes half of every global batch; DDP averages the gradients, so the curve is
+    // one process's up to float rounding (no BatchNorm or dropout in LeNet-5).
+    epochs(ddp).forEach((loss, i) => expect(loss).toBeCloseTo(epochs(single)[i]!, 3));
+    expect(epochs(ddp)[4]).toBeLessThan(epochs(ddp)[0]!);
+    const replicas = JSON.parse(readFileSync(join(two, 'torch', 'replicas.json'), 'utf8'));
+    expect(replicas).toEqual({ world: 2, step: 50, maxDifference: 0 });
+  }, 300_000);
+
+  it('benchmarks the generated module: netforge bench --engine torch', async () => {
+    const r = await netforge(
+      'bench',
+      '--engine',
+      'torch',
+      '--model',
+      'mlp',
+      '--samples',
+      '512',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    expect(result).toMatchObject({ model: 'mlp', batch: 32, backend: 'torch', samples: 512 });
+    expect(result.samples_per_s).toBeGreaterThan(0);
+  });
 });

@@ -21,9 +21,12 @@ Commands:
       --replicas N              wasm: split each batch across N threads (data-parallel)
       --engine auto|tfjs|torch  the engine (auto: a GPU engine, else PyTorch if found, else tfjs)
       --python PATH             the Python with torch (default $NETFORGE_PYTHON, else python3)
+      --nproc-per-node N [--nnodes M --node-rank R --master ADDR:PORT]
+                                torch: DistributedDataParallel over N processes per machine
       --resume RUN_DIR          continue a stopped run from its last checkpoint
   evaluate <run-dir> [--data-dir DIR] [--limit-test N] [--json]
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
+      [--engine tfjs|torch] [--device cpu|cuda|mps] [--python PATH]
                                          training throughput on random data (see README, Performance)
   export <run-dir|graph.json|template> --format tfjs|keras-h5|onnx|keras-py|pytorch [--out PATH]
       [--dataset mnist|cifar10] [--distribute] [--json]

@@ -84,6 +84,7 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     backend: oneOf(o, 'backend', BACKENDS) ?? null,
     resume: Boolean(resumeDir),
     python: str(o, 'python') ?? null,
+    distributed: distributedOptions(o),
   });
   // The run folder's owner lock, as the app takes it (run-lock.ts): no other Netforge trains,
   // continues or deletes the run meanwhile. The folder is made for it if need be, and removed
@@ -114,4 +115,24 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     if (made && (await readdir(runDir).catch(() => [])).length === 0)
       await rm(made, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** --nproc-per-node N [--nnodes M --node-rank R --master ADDR:PORT], or null without them. */
+function distributedOptions(o: Options) {
+  const nprocPerNode = int(o, 'nproc-per-node');
+  const nnodes = int(o, 'nnodes');
+  const nodeRank = o['node-rank'] === undefined ? undefined : Number(o['node-rank']);
+  const master = str(o, 'master') ?? null;
+  if (!nprocPerNode) {
+    if (nnodes || nodeRank !== undefined || master)
+      throw new OptionError('--nnodes, --node-rank and --master go with --nproc-per-node N.');
+    return null;
+  }
+  if (o.engine !== undefined && o.engine !== 'torch')
+    throw new OptionError('--nproc-per-node trains with PyTorch: use --engine torch.');
+  if (master && !/^[^\s:]+(:[^\s:]+)*:\d+$/.test(master))
+    throw new OptionError(`--master ${master}: give ADDR:PORT, e.g. 10.0.0.1:29500.`);
+  if ((nnodes ?? 1) > 1 && !master)
+    throw new OptionError("--nnodes above 1 needs --master ADDR:PORT (node 0's address).");
+  return { nprocPerNode, nnodes: nnodes ?? 1, nodeRank: nodeRank ?? 0, master };
 }

@@ -142,7 +142,16 @@ export async function runTraining(
     }
     // --backend names a tfjs backend: with it, auto means tfjs.
     const setting = req.backend && req.config.engine === 'auto' ? 'tfjs' : req.config.engine;
-    const choice = await resolveEngine(setting, { python: req.python, tfjsGpu: tfjsUsesGpu });
+    // Distributed training is the torch engine's (DistributedDataParallel).
+    const choice = await resolveEngine(req.distributed && setting === 'auto' ? 'torch' : setting, {
+      python: req.python,
+      tfjsGpu: tfjsUsesGpu,
+    });
+    if (req.distributed && choice.engine !== 'torch')
+      throw new CodedError(
+        'E_CONFIG',
+        'Distributed training (--nproc-per-node) runs on the PyTorch engine; choose engine torch or auto.',
+      );
     const ctx: RunContext = {
       req,
       config: { ...req.config, engine: choice.engine },

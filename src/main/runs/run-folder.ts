@@ -145,7 +145,9 @@ export class RunFolder {
       model: at(TORCH_FILES.model),
       data: at(TORCH_FILES.data),
       runner: at(TORCH_FILES.runner),
+      checkpoints: at(TORCH_FILES.checkpoints),
       job: at(TORCH_FILES.job),
+      replicas: at(TORCH_FILES.replicas),
     };
   }
   /** Where the engine writes the `kind` checkpoint (checkpoint-files.ts). */

@@ -40,7 +40,12 @@ export class RunnerLink {
   constructor(
     python: string,
     args: string[],
-    opts: { cwd: string; onMessage: (m: RunnerMessage) => void; onBadLine: (why: string) => void },
+    opts: {
+      cwd: string;
+      env?: Record<string, string>;
+      onMessage: (m: RunnerMessage) => void;
+      onBadLine: (why: string) => void;
+    },
   ) {
     this.child = spawn(python, args, {
       cwd: opts.cwd,
@@ -48,6 +53,7 @@ export class RunnerLink {
       windowsHide: true,
       env: {
         ...process.env,
+        ...opts.env,
         PYTHONUNBUFFERED: '1',
         // No __pycache__ in the run folder or the app's resources.
         PYTHONDONTWRITEBYTECODE: '1',

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 import { generatePytorch, type TorchEntry } from '../../../shared/codegen/pytorch.ts';
 import { DATA_SOURCE } from '../../../shared/codegen/pytorch/data-source.ts';
-import { CodedError, isErrorCode } from '../../../shared/errors.ts';
+import { CodedError } from '../../../shared/errors.ts';
 import type { BackendInfo, TrainingEventOf } from '../../../shared/events.ts';
 import { writeFileAtomic } from '../../runs/atomic-write.ts';
 import { readCheckpointFiles } from '../../runs/checkpoint-files.ts';
@@ -34,7 +34,7 @@ import {
   type RunContext,
 } from '../run.ts';
 import { torchDevice, type TorchInfo } from './detect.ts';
-import { RunnerLink, type RunnerMessage } from './runner-link.ts';
+import { superviseRunner } from './supervise.ts';
 
 type Model = ReturnType<Tf['model']>;
 
@@ -43,17 +43,20 @@ export interface LayoutEntry extends TorchEntry {
   name: string;
 }
 
-/** The runner's source: resources/torch/runner.py in the package (copied into each run). */
-export function runnerSource(): string {
-  const candidates = [join(PACKAGE_ROOT, 'resources', 'torch', 'runner.py')];
-  // A packaged app keeps unpacked resources beside app.asar.
+/**
+ * A file of resources/torch/ (runner.py, bench.py): in the package (the sources and the bundle
+ * alike), or beside a packaged app's app.asar. Python cannot read inside an asar archive, so
+ * callers copy it out (into the run folder) before running it.
+ */
+export function torchResource(name: string): string {
+  const candidates = [join(PACKAGE_ROOT, 'resources', 'torch', name)];
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources) candidates.push(join(resources, 'torch', 'runner.py'));
+  if (resources) candidates.push(join(resources, 'torch', name));
   const found = candidates.find((c) => existsSync(c));
   if (!found)
     throw new CodedError(
       'E_INTERNAL',
-      `The PyTorch runner is missing (looked for ${candidates.join(', ')}). Reinstall Netforge.`,
+      `Netforge's ${name} is missing (looked for ${candidates.join(', ')}). Reinstall Netforge.`,
     );
   return found;
 }
@@ -154,7 +157,8 @@ export async function trainWithTorch(
       'import torch.nn.functional as F\n\n' +
       DATA_SOURCE,
   );
-  await copyFile(runnerSource(), files.runner);
+  await copyFile(torchResource('runner.py'), files.runner);
+  await copyFile(torchResource('netforge_checkpoint.py'), files.checkpoints);
   const dataDir = req.dataDir ?? process.env.NETFORGE_DATA_DIR ?? req.cacheDir ?? defaultCacheDir();
   await writeFileAtomic(
     files.job,
@@ -174,6 +178,7 @@ export async function trainWithTorch(
         checkpoints: { last: folder.checkpointDir('last'), best: folder.checkpointDir('best') },
         resumeFrom,
         batchEventsPerSecond: 20,
+        replicasFile: files.replicas,
       },
       null,
       1,
@@ -193,8 +198,27 @@ export async function trainWithTorch(
     notes: dataset.notes,
   });
 
-  const done = await runRunner(ctx, choice.torch.python, files.runner, files.job, files.dir);
+  const done = await superviseRunner(ctx, {
+    python: choice.torch.python,
+    args: [files.runner, files.job],
+    cwd: files.dir,
+    distributed: req.distributed,
+  });
   await ctx.flushEvents();
+  if (!done) {
+    // A distributed run's other machine: rank 0's machine writes the model and the result.
+    emit({
+      type: 'finished',
+      status: 'completed',
+      runDir: req.runDir,
+      epochs: config.epochs,
+      step: 0,
+      seconds: (performance.now() - ctx.started) / 1000,
+      testAccuracy: null,
+      testLoss: null,
+    });
+    return;
+  }
   const last = folder.checkpoint('last');
   if (!last)
     throw new CodedError(
@@ -225,66 +249,4 @@ export async function trainWithTorch(
 async function resumedStep(dir: string): Promise<number> {
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number };
   return state.step;
-}
-
-type Done = Extract<RunnerMessage, { kind: 'done' }>;
-
-/** Runs the runner to its end: its 'done', or a RunError for what it reported or how it died. */
-function runRunner(
-  ctx: RunContext,
-  python: string,
-  runner: string,
-  job: string,
-  cwd: string,
-): Promise<Done> {
-  const { control, emit } = ctx;
-  let done: Done | null = null;
-  let reported: CodedError | null = null;
-  return new Promise<Done>((resolve, reject) => {
-    const link = new RunnerLink(python, [runner, job], {
-      cwd,
-      onMessage: (m) => {
-        if (m.kind === 'event') {
-          if (m.event.type === 'batch') control.step = m.event.step;
-          emit(m.event);
-        } else if (m.kind === 'done') done = m;
-        else reported ??= new RunError(isErrorCode(m.code) ? m.code : 'E_INTERNAL', m.message);
-      },
-      onBadLine: (why) => {
-        reported ??= new RunError(
-          'E_PROTOCOL',
-          `The PyTorch runner sent a line Netforge cannot read (${why}). Its last checkpoint is kept.`,
-        );
-        link.kill();
-      },
-    });
-    // The run's pause / resume / stop (RunControl announces each as a status event) go to the
-    // runner, which acts on them between batches as the tfjs trainer does.
-    const announce = control.onStatus;
-    control.onStatus = (state, step) => {
-      link.send({ type: state === 'paused' ? 'pause' : state === 'resumed' ? 'resume' : 'stop' });
-      announce?.(state, step);
-    };
-    if (control.isPaused) link.send({ type: 'pause' });
-    if (control.stopRequested) link.send({ type: 'stop' });
-    // A failure to record the events (a full disk) ends the run, as in the tfjs trainer.
-    const watch = setInterval(() => {
-      if (ctx.writeFailure()) link.send({ type: 'stop' });
-    }, 500);
-    void link.exited.then((exit) => {
-      clearInterval(watch);
-      control.onStatus = announce;
-      if (reported) return reject(reported);
-      if (done && exit.code === 0) return resolve(done);
-      const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-      const tail = exit.stderrTail ? `: ${exit.stderrTail.split('\n').slice(-3).join(' | ')}` : '';
-      reject(
-        new RunError(
-          'E_ENGINE_DIED',
-          `The PyTorch runner (${python}, pid ${link.pid}) stopped unexpectedly (${how})${tail}. ` +
-            'Its last checkpoint is kept; continue the run to resume from it.',
-        ),
-      );
-    });
-  });
 }
