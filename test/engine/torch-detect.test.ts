@@ -126,8 +126,9 @@ describe(torchTitle('detecting the real Python'), () => {
     if (!first.ok) return;
     expect(first.info.version).toMatch(/^\d+\.\d+/);
     expect(first.info.threads).toBeGreaterThan(0);
-    // Under 2 s on an idle machine; a loaded CI runner gets some slack.
-    expect(seconds).toBeLessThan(10);
+    // About 1.5 s on an idle machine (import torch); 8 s was seen with the load average at 7 on
+    // 2 cores, so a busy CI runner gets slack.
+    expect(seconds).toBeLessThan(15);
     const t1 = performance.now();
     expect(await probePython(python)).toBe(first);
     expect(performance.now() - t1).toBeLessThan(50);
