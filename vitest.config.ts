@@ -5,6 +5,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Existing tests exercise the tfjs engine: auto resolves to it. Tests of the PyTorch engine
+    // ask for engine 'torch' explicitly; test/engine/torch-engine.test.ts covers auto unpinned.
+    env: { NETFORGE_ENGINE: 'tfjs' },
     projects: [
       {
         extends: true,

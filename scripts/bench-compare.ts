@@ -3,6 +3,10 @@
 // the same model and batch, back to back; the table gives medians and ratios.
 //
 //   npm run bench:compare -- [--rounds 3] [--models mlp,lenet5,vgg13,resnet18] [--torch-threads 1,2]
+//                            [--engine tfjs|torch]
+//
+// --engine torch measures Netforge's PyTorch engine (`netforge bench --engine torch`: the
+// generated module in Netforge's loop) against the same plain loop.
 //
 // Needs ../shared/bench/torch_reference.py and a Python with torch
 // (Debian: apt-get install -y python3-torch); NETFORGE_TORCH_PYTHON picks the interpreter.
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'mlp,lenet5,vgg13,resnet18' },
     'torch-threads': { type: 'string', default: '1,2' },
     backend: { type: 'string', default: 'wasm' },
+    engine: { type: 'string', default: 'tfjs' },
   },
 });
 
@@ -83,8 +88,7 @@ for (const model of values.models!.split(',')) {
       model,
       '--batch',
       String(batch),
-      '--backend',
-      values.backend!,
+      ...(values.engine === 'torch' ? ['--engine', 'torch'] : ['--backend', values.backend!]),
       '--json',
     ]);
     ours.push(Number(res.samples_per_s));
@@ -98,7 +102,7 @@ for (const model of values.models!.split(',')) {
   );
 }
 console.log(
-  `\nMedians of ${rounds} rounds, samples/s (training, random data), netforge backend ${values.backend}:\n`,
+  `\nMedians of ${rounds} rounds, samples/s (training, random data), netforge ${values.engine === 'torch' ? 'engine torch' : `backend ${values.backend}`}:\n`,
 );
 console.log(
   `| model | batch | Netforge | ${threads.map((t) => `PyTorch ${t} thr`).join(' | ')} | ${threads.map((t) => `ratio vs ${t} thr`).join(' | ')} |`,

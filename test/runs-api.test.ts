@@ -196,7 +196,8 @@ describe('runs.get', () => {
       'flat',
       'out',
     ]);
-    expect(detail.config).toEqual(trainConfigSchema.parse(config));
+    // config.json records the engine that trained the run: 'auto' resolved (vitest pins tfjs).
+    expect(detail.config).toEqual({ ...trainConfigSchema.parse(config), engine: 'tfjs' });
     expect(detail.dataDir).toBe(data);
     expect(detail.view.backend?.backend).toBe('wasm');
     expect(detail.view.info).toEqual({

@@ -13,7 +13,7 @@ import { trainingEventSchema } from './events.ts';
 import { DATASETS, graphDocSchema } from './graph/types.ts';
 import { runViewSchema } from './run.ts';
 import { EXPORT_FORMATS } from './export/formats.ts';
-import { trainConfigSchema } from './train-config.ts';
+import { ENGINES, trainConfigSchema } from './train-config.ts';
 
 /** Names Windows reserves for devices, with or without an extension ("NUL", "com1.backup"). */
 const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
@@ -173,6 +173,31 @@ export const datasetStatusSchema = z.object({
   message: z.string().nullable(),
 });
 export type DatasetStatus = z.infer<typeof datasetStatusSchema>;
+
+/** engines.status: what each engine setting would train with on this machine, and why. */
+export const enginesStatusSchema = z.object({
+  /** The PyTorch engine: found or not, with the reason line ("PyTorch 1.13 on CPU, 2 threads"). */
+  torch: z.object({
+    available: z.boolean(),
+    reason: z.string(),
+    /** The interpreter that has torch, when found. */
+    python: z.string().nullable(),
+    device: z.enum(['cpu', 'cuda', 'mps']).nullable(),
+  }),
+  /**
+   * What 'auto' picks, with its reason (or why it cannot start: $NETFORGE_ENGINE=torch without
+   * torch). Whether tfjs-node-gpu has a GPU is known only once the engine loads it: a machine
+   * with one trains there when PyTorch has no GPU of its own.
+   */
+  auto: z.object({
+    engine: z.enum(ENGINES).exclude(['auto']),
+    reason: z.string(),
+    ok: z.boolean(),
+  }),
+  /** $NETFORGE_ENGINE when it pins auto's choice. */
+  pinned: z.enum(ENGINES).exclude(['auto']).nullable(),
+});
+export type EnginesStatus = z.infer<typeof enginesStatusSchema>;
 
 export const projectEntrySchema = z.object({
   name: z.string(),
@@ -420,6 +445,14 @@ export const API = {
       dataDir: z.string().min(1).nullable().optional(),
     }),
     result: datasetStatusSchema,
+    errors: [],
+  }),
+  'engines.status': method({
+    doc: "Which engines can train here (PyTorch found or not) and what 'auto' picks, with reasons.",
+    // No interpreter path from the client: a request never names a program for main to run.
+    // The Python is $NETFORGE_PYTHON, else python3, else /usr/bin/python3.
+    params: noParams,
+    result: enginesStatusSchema,
     errors: [],
   }),
 } as const satisfies Record<string, MethodSpec>;

@@ -182,6 +182,10 @@ const ENGINE = {
     what: 'The training engine stopped unexpectedly',
     fix: 'Continue the run from its last checkpoint; if it dies again, lower the batch size (memory).',
   },
+  E_NO_TORCH: {
+    what: 'The PyTorch engine was asked for but no Python with torch was found',
+    fix: 'Install PyTorch for python3 (pip install torch, or apt-get install python3-torch), point NETFORGE_PYTHON (or --python) at a Python that has it, or choose the tfjs engine.',
+  },
   E_PROTOCOL: {
     what: 'The engine and the app disagree on a message',
     fix: 'Restart Netforge; if it persists, reinstall it so both come from one version.',

@@ -4,13 +4,16 @@
 // dashboard's view of the run.
 import { z } from 'zod';
 
+/** The TensorFlow.js backends (what --backend can ask for). */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+/** What a run reports it trained on: a tfjs backend, or 'torch' (the PyTorch engine). */
+export const RUN_BACKENDS = [...BACKENDS, 'torch'] as const;
 
 export const backendInfoSchema = z.object({
-  backend: z.enum(BACKENDS),
+  backend: z.enum(RUN_BACKENDS),
   device: z.string(),
-  /** Why this backend, e.g. "tfjs-node-gpu not installed: using wasm". */
+  /** Why this backend, e.g. "tfjs-node-gpu not installed: using wasm", "PyTorch 1.13 on CPU, 2 threads". */
   reason: z.string(),
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;

@@ -12,9 +12,10 @@ export const PROJECT_VERSION = 2;
 /**
  * The fields of the Training panel's settings a project keeps: every TrainConfig setting but the
  * dataset, which is the graph's own (GraphDoc.dataset). The data folder is not one: it is a
- * setting of the machine, not of the project.
+ * setting of the machine, not of the project. Nor, for now, is the engine (auto | tfjs | torch):
+ * the Training panel has no engine select yet, and a project keeps only what its form holds.
  */
-const trainingFields = trainConfigSchema.omit({ dataset: true }).shape;
+const trainingFields = trainConfigSchema.omit({ dataset: true, engine: true }).shape;
 type TrainingFields = typeof trainingFields;
 /** The training settings saved in a project: TrainConfig values, each one optional. */
 export type ProjectTraining = { [K in keyof TrainingFields]?: z.output<TrainingFields[K]> };

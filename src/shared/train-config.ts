@@ -5,6 +5,15 @@ import { DATASETS } from './graph/types.ts';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
 
+/**
+ * Which engine trains: 'tfjs' (TensorFlow.js, always there), 'torch' (PyTorch through a Python
+ * interpreter, when one with torch is found) or 'auto' (a GPU engine if one works, else the
+ * faster CPU engine; $NETFORGE_ENGINE pins it). A run's config.json records the engine it used.
+ */
+export const ENGINES = ['auto', 'tfjs', 'torch'] as const;
+export type EngineSetting = (typeof ENGINES)[number];
+export type EngineName = Exclude<EngineSetting, 'auto'>;
+
 export const scheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant') }),
   /** lr * factor every `everyEpochs` epochs. */
@@ -43,6 +52,7 @@ export const trainConfigSchema = z.object({
   limitTest: z.number().int().min(1).nullable().default(null),
   /** wasm only: split each batch across this many threads and average the gradients (1 = off). */
   replicas: z.number().int().min(1).max(8).default(1),
+  engine: z.enum(ENGINES).default('auto'),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;

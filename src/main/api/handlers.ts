@@ -13,6 +13,7 @@ import {
 } from '../../shared/api.ts';
 import { CodedError, toCodedError, type ErrorCode } from '../../shared/errors.ts';
 import { datasetStatus } from '../engine/datasets/index.ts';
+import { enginesStatus } from '../engine/torch/status.ts';
 import { defaultExportsDir, writeExport } from './exports.ts';
 import { listProjects, readProject, writeProject } from './projects.ts';
 import { listRunFiles, withSettings } from './run-listing.ts';
@@ -94,6 +95,7 @@ const handlers: Handlers = {
       dataDir: p.dataDir ?? null,
       cacheDir: ctx.training?.cacheDir ?? null,
     }),
+  'engines.status': () => enginesStatus(null),
 };
 
 /** A request's id if `raw` has a usable one, else 0 (client ids start at 1). */

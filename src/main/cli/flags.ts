@@ -6,7 +6,7 @@ import type { z } from 'zod';
 
 import { DATASETS } from '../../shared/graph/types.ts';
 import { boundsOf, describeBounds, withinBounds } from '../../shared/number-bounds.ts';
-import { OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
+import { ENGINES, OPTIMIZERS, trainConfigSchema } from '../../shared/train-config.ts';
 import { OptionError } from './errors.ts';
 import type { Options } from './options.ts';
 
@@ -30,6 +30,13 @@ export const FLAGS = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
+  python: { type: 'string' },
+  device: { type: 'string' },
+  'nproc-per-node': { type: 'string' },
+  nnodes: { type: 'string' },
+  'node-rank': { type: 'string' },
+  master: { type: 'string' },
   resume: { type: 'string' },
   model: { type: 'string' },
   batch: { type: 'string' },
@@ -68,6 +75,12 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'limit-test',
     'replicas',
     'backend',
+    'engine',
+    'python',
+    'nproc-per-node',
+    'nnodes',
+    'node-rank',
+    'master',
     'out',
     'runs-dir',
     'force',
@@ -75,7 +88,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'json',
   ],
   evaluate: ['data-dir', 'limit-test', 'backend', 'json'],
-  bench: ['model', 'batch', 'samples', 'backend', 'replicas', 'json'],
+  bench: ['model', 'batch', 'samples', 'backend', 'replicas', 'engine', 'device', 'python', 'json'],
   export: ['format', 'out', 'dataset', 'distribute', 'json'],
   serve: ['port', 'open', 'projects-dir', 'runs-dir', 'data-dir', 'rebuild', 'keep-token'],
 };
@@ -87,6 +100,7 @@ export const RESUME_FLAGS: readonly string[] = [
   'limit-test',
   'data-dir',
   'backend',
+  'python',
   'json',
 ];
 
@@ -121,6 +135,7 @@ export const TRAIN_SETTINGS: readonly Setting[] = [
   num('limit-train', 'limitTrain'),
   num('limit-test', 'limitTest'),
   num('replicas', 'replicas'),
+  { flag: 'engine', field: 'engine', kind: 'choice', choices: ENGINES },
 ];
 
 /** "--lr must be a number above 0 and at most 10 (got "-0.1")." */

@@ -26,6 +26,10 @@ Commands:
       --limit-train N  --limit-test N  --backend tensorflow|wasm|cpu  --json
                                 (a project file's training settings are the defaults)
       --replicas N              wasm: split each batch across N threads (data-parallel)
+      --engine auto|tfjs|torch  the engine (auto: a GPU engine, else PyTorch if found, else tfjs)
+      --python PATH             the Python with torch (default $NETFORGE_PYTHON, else python3)
+      --nproc-per-node N [--nnodes M --node-rank R --master ADDR:PORT]
+                                torch: DistributedDataParallel over N processes per machine
       --runs-dir DIR            where the run's folder is made (default: NETFORGE_RUNS_DIR or
                                 ~/Netforge/runs, the app's runs folder: the app lists the run)
       --out DIR                 the run's folder itself: a new or empty one
@@ -33,11 +37,12 @@ Commands:
                                 (to DIR.replaced-TIME) and start afresh
       --resume RUN_DIR          continue a stopped run from its last checkpoint, with its own
                                 settings and data folder (takes --epochs, --limit-test,
-                                --data-dir, --backend)
+                                --data-dir, --backend, --python)
   evaluate <RUN_DIR> [--data-dir DIR] [--limit-test N] [--backend NAME] [--json]
                                          test a run's model (default: the run's own data folder
                                          and test limit)
   bench --model mlp|lenet5|vgg13|resnet18 [--batch N] [--samples N] [--backend NAME] [--replicas N] [--json]
+      [--engine tfjs|torch] [--device cpu|cuda|mps] [--python PATH]
                                          training throughput on random data (see README, Performance)
   export <RUN_DIR|DESIGN> --format tfjs|keras-h5|onnx|keras-py|pytorch [--out PATH]
       [--dataset mnist|cifar10] [--distribute] [--json]

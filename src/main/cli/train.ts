@@ -139,6 +139,8 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     dataDir: prepared.dataDir,
     backend,
     resume: Boolean(resumeDir),
+    python: str(o, 'python') ?? null,
+    distributed: distributedOptions(o),
   });
   try {
     return await runJob((host) => host.send({ type: 'train', request }), json, {
@@ -150,4 +152,31 @@ export async function trainCommand(ref: string | undefined, o: Options): Promise
     if (target && (await discardIfUnused(target)) && target.replaced && !json)
       console.error(`The run in ${target.replaced} is back in ${runDir}.`);
   }
+}
+
+/** --nproc-per-node N [--nnodes M --node-rank R --master ADDR:PORT], or null without them. */
+function distributedOptions(o: Options) {
+  const nprocPerNode = int(o, 'nproc-per-node');
+  const nnodes = int(o, 'nnodes');
+  const rawRank = str(o, 'node-rank');
+  const nodeRank = rawRank === undefined ? undefined : Number(rawRank);
+  if (nodeRank !== undefined && (!Number.isInteger(nodeRank) || nodeRank < 0))
+    throw new OptionError(`--node-rank must be a whole number from 0 (got "${rawRank}").`);
+  if (nodeRank !== undefined && nodeRank >= (nnodes ?? 1))
+    throw new OptionError(
+      `--node-rank ${nodeRank} is out of range for --nnodes ${nnodes ?? 1}: ranks go from 0 to ${(nnodes ?? 1) - 1}.`,
+    );
+  const master = str(o, 'master') ?? null;
+  if (!nprocPerNode) {
+    if (nnodes || nodeRank !== undefined || master)
+      throw new OptionError('--nnodes, --node-rank and --master go with --nproc-per-node N.');
+    return null;
+  }
+  if (o.engine !== undefined && o.engine !== 'torch')
+    throw new OptionError('--nproc-per-node trains with PyTorch: use --engine torch.');
+  if (master && !/^[^\s:]+(:[^\s:]+)*:\d+$/.test(master))
+    throw new OptionError(`--master ${master}: give ADDR:PORT, e.g. 10.0.0.1:29500.`);
+  if ((nnodes ?? 1) > 1 && !master)
+    throw new OptionError("--nnodes above 1 needs --master ADDR:PORT (node 0's address).");
+  return { nprocPerNode, nnodes: nnodes ?? 1, nodeRank: nodeRank ?? 0, master };
 }

@@ -40,6 +40,15 @@ async function tryTensorflow(): Promise<{ ok: true; device: string } | { ok: fal
   };
 }
 
+/**
+ * Whether tfjs-node-gpu loads and trains on a CUDA GPU here (auto's engine choice asks this first).
+ * It leaves that backend active when it does; selectBackend picks it again anyway.
+ */
+export async function tfjsUsesGpu(): Promise<boolean> {
+  const r = await tryTensorflow();
+  return r.ok && r.device === 'CUDA GPU';
+}
+
 async function useWasm(): Promise<boolean> {
   registerWasmTrainingKernels(tf);
   try {
@@ -66,7 +75,9 @@ const threads = (): string => {
  * Activates a backend. With `requested`, that one or an error; otherwise the
  * best available. The returned info is what the user sees first.
  */
-export async function selectBackend(requested?: BackendName | null): Promise<BackendInfo> {
+export async function selectBackend(
+  requested?: BackendName | null,
+): Promise<BackendInfo & { backend: BackendName }> {
   ensureGradients();
   if (requested === 'tensorflow') {
     const r = await tryTensorflow();

@@ -13,7 +13,7 @@ export const BENCH_MODELS = ['mlp', 'lenet5', 'vgg13', 'resnet18'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
 
 /** Samples per timed pass, as torch_reference.py uses. */
-const DEFAULT_SAMPLES: Record<BenchModel, number> = {
+export const DEFAULT_SAMPLES: Record<BenchModel, number> = {
   mlp: 8192,
   lenet5: 4096,
   vgg13: 512,

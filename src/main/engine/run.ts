@@ -8,7 +8,8 @@ import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-pro
 import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
 import { CHECKPOINT_UNUSABLE, diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
-import { selectBackend, tf, type Tf } from './backend.ts';
+import type { TrainConfig } from '../../shared/train-config.ts';
+import { selectBackend, tf, tfjsUsesGpu, type Tf } from './backend.ts';
 import { subset } from './batches.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { compileGraph } from './compile.ts';
@@ -21,8 +22,10 @@ import { makeOptimizer } from './optimizer.ts';
 import { createParallelTrainer } from './parallel/trainer.ts';
 import { saveTfjsModel } from './save-model.ts';
 import { freshState, runTrainer, splitValidation } from './trainer.ts';
+import { resolveEngine } from './torch/resolve.ts';
+import { trainWithTorch } from './torch/train.ts';
 
-type Emit = (e: TrainingEvent) => void;
+export type Emit = (e: TrainingEvent) => void;
 
 /** A run that cannot go on for a reason the user can act on. */
 export class RunError extends CodedError {
@@ -83,6 +86,25 @@ async function resumeFrom(folder: RunFolder, model: Model, optimizer: Optimizer)
   }
 }
 
+/** What a run's engine-specific part is given by runTraining (the tfjs one below, torch/). */
+export interface RunContext {
+  req: TrainRequest;
+  /** The request's settings with the engine that trains them (config.json records it). */
+  config: TrainConfig;
+  graph: GraphDoc;
+  folder: RunFolder;
+  control: RunControl;
+  emit: Emit;
+  /** When the run began (performance.now()). */
+  started: number;
+  /** A resumed run has started: record the events held so far, and every one from now. */
+  beginRecording(): Promise<void>;
+  /** Waits for metrics.jsonl's appends; throws the first failure to record (a full disk). */
+  flushEvents(): Promise<void>;
+  /** That failure, if any, so far. */
+  writeFailure(): unknown;
+}
+
 /** Runs a training request to its end; failures become an 'error' event, never an exception. */
 export async function runTraining(
   req: TrainRequest,
@@ -118,107 +140,39 @@ export async function runTraining(
       preflight({ ...req.graph, dataset: req.config.dataset }, req.config);
       await folder.ensure();
     }
-    const config = req.config;
-    const graph: GraphDoc = { ...req.graph, dataset: config.dataset };
-    const backend = await selectBackend(req.backend);
-    emit({ type: 'backend', backend });
-    const model = compileGraph(tf, graph);
-    const optimizer = makeOptimizer(tf, config);
-    seedKernels(tf, model, config.seed);
-    const state = req.resume ? await resumeFrom(folder, model, optimizer) : freshState();
-    const dataset = await loadDataset(config.dataset, {
-      dataDir: req.dataDir ?? undefined,
-      cacheDir: req.cacheDir ?? undefined,
-      onProgress: (p) => emit({ type: 'dataset-progress', ...p }),
+    // --backend names a tfjs backend: with it, auto means tfjs.
+    const setting = req.backend && req.config.engine === 'auto' ? 'tfjs' : req.config.engine;
+    // Distributed training is the torch engine's (DistributedDataParallel).
+    const choice = await resolveEngine(req.distributed && setting === 'auto' ? 'torch' : setting, {
+      python: req.python,
+      tfjsGpu: tfjsUsesGpu,
     });
-    const [h, w, c] = dataset.imageShape;
-    const { train, validation } = splitValidation(
-      limitSplit(dataset, dataset.train, config.limitTrain),
-      config.validationSplit,
-      h * w * c,
-    );
-    const test = limitSplit(dataset, dataset.test, config.limitTest);
-    if (req.resume) {
-      await folder.beginResumed();
-      recording = true;
-      held.splice(0).forEach(record);
-    } else {
-      await folder.writeGraph(req.graph);
-      await folder.writeConfig(config);
-    }
-    emit({
-      type: 'run-started',
-      runDir: req.runDir,
-      backend,
-      totalParams: model.countParams(),
-      trainSamples: train.count,
-      validationSamples: validation?.count ?? 0,
-      testSamples: test.count,
-      stepsPerEpoch: Math.ceil(train.count / config.batchSize),
-      epochs: config.epochs,
-      resumedFromStep: req.resume ? state.step : null,
-      notes: dataset.notes,
-    });
-    const probabilities = outputsProbabilities(graph);
-    const parallel =
-      config.replicas > 1 && backend.backend === 'wasm'
-        ? await createParallelTrainer({
-            tf,
-            graph,
-            replicas: config.replicas,
-            optimizer: {
-              optimizer: config.optimizer,
-              learningRate: config.learningRate,
-              momentum: config.momentum,
-            },
-            maxBatch: config.batchSize,
-            probabilities,
-            model,
-            optimizerInstance: optimizer,
-            backend: 'wasm',
-          })
-        : null;
-    let result: Awaited<ReturnType<typeof runTrainer>>;
-    try {
-      result = await runTrainer({
-        tf,
-        model,
-        optimizer,
-        dataset,
-        train,
-        validation,
-        config,
-        probabilities,
-        folder,
-        control,
-        emit,
-        state,
-        parallel,
-        writeFailure: () => writeFailure,
-      });
-    } finally {
-      await parallel?.dispose();
-    }
-    await writes;
-    if (writeFailure) throw writeFailure; // its events are not all in metrics.jsonl
-    await saveTfjsModel(tf, model, folder.modelDir);
-    const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
-    await folder.writeEvaluation(evaluation);
-    emit({ type: 'evaluation', evaluation });
-    const finished: TrainingEventOf<'finished'> = {
-      type: 'finished',
-      status: result.status,
-      runDir: req.runDir,
-      epochs: result.state.history.length,
-      step: result.state.step,
-      seconds: (performance.now() - started) / 1000,
-      testAccuracy: evaluation.testAccuracy,
-      testLoss: evaluation.testLoss,
+    if (req.distributed && choice.engine !== 'torch')
+      throw new CodedError(
+        'E_CONFIG',
+        'Distributed training (--nproc-per-node) runs on the PyTorch engine; choose engine torch or auto.',
+      );
+    const ctx: RunContext = {
+      req,
+      config: { ...req.config, engine: choice.engine },
+      graph: { ...req.graph, dataset: req.config.dataset },
+      folder,
+      control,
+      emit,
+      started,
+      async beginRecording() {
+        await folder.beginResumed();
+        recording = true;
+        held.splice(0).forEach(record);
+      },
+      async flushEvents() {
+        await writes;
+        if (writeFailure) throw writeFailure; // its events are not all in metrics.jsonl
+      },
+      writeFailure: () => writeFailure,
     };
-    await folder.writeResult({ ...finished, backend });
-    emit(finished);
-    model.dispose();
-    optimizer.dispose();
+    if (choice.engine === 'torch') await trainWithTorch(ctx, choice);
+    else await trainWithTfjs(ctx, choice.why);
   } catch (thrown) {
     // A full disk anywhere in the run (a checkpoint, an event, the model) says where, and that
     // the run can go on from its last checkpoint once there is space.
@@ -244,6 +198,117 @@ export async function runTraining(
   } finally {
     await writes; // never rejects: see record
   }
+}
+
+/** The TensorFlow.js engine's run: `why` is auto's reason for it, put before the backend's. */
+async function trainWithTfjs(ctx: RunContext, why: string | null): Promise<void> {
+  const { req, config, graph, folder, control, emit, started } = ctx;
+  const selected = await selectBackend(req.backend);
+  const backend = why ? { ...selected, reason: `${why}, ${selected.reason}` } : selected;
+  emit({ type: 'backend', backend });
+  const model = compileGraph(tf, graph);
+  const optimizer = makeOptimizer(tf, config);
+  seedKernels(tf, model, config.seed);
+  const state = req.resume ? await resumeFrom(folder, model, optimizer) : freshState();
+  const dataset = await loadRunDataset(ctx);
+  const { train, validation, test } = runSplits(dataset, config);
+  if (req.resume) await ctx.beginRecording();
+  else {
+    await folder.writeGraph(req.graph);
+    await folder.writeConfig(config);
+  }
+  emit({
+    type: 'run-started',
+    runDir: req.runDir,
+    backend,
+    totalParams: model.countParams(),
+    trainSamples: train.count,
+    validationSamples: validation?.count ?? 0,
+    testSamples: test.count,
+    stepsPerEpoch: Math.ceil(train.count / config.batchSize),
+    epochs: config.epochs,
+    resumedFromStep: req.resume ? state.step : null,
+    notes: dataset.notes,
+  });
+  const probabilities = outputsProbabilities(graph);
+  const parallel =
+    config.replicas > 1 && backend.backend === 'wasm'
+      ? await createParallelTrainer({
+          tf,
+          graph,
+          replicas: config.replicas,
+          optimizer: {
+            optimizer: config.optimizer,
+            learningRate: config.learningRate,
+            momentum: config.momentum,
+          },
+          maxBatch: config.batchSize,
+          probabilities,
+          model,
+          optimizerInstance: optimizer,
+          backend: 'wasm',
+        })
+      : null;
+  let result: Awaited<ReturnType<typeof runTrainer>>;
+  try {
+    result = await runTrainer({
+      tf,
+      model,
+      optimizer,
+      dataset,
+      train,
+      validation,
+      config,
+      probabilities,
+      folder,
+      control,
+      emit,
+      state,
+      parallel,
+      writeFailure: ctx.writeFailure,
+    });
+  } finally {
+    await parallel?.dispose();
+  }
+  await ctx.flushEvents();
+  await saveTfjsModel(tf, model, folder.modelDir);
+  const evaluation = evaluateSplit(tf, model, dataset, test, probabilities);
+  await folder.writeEvaluation(evaluation);
+  emit({ type: 'evaluation', evaluation });
+  const finished: TrainingEventOf<'finished'> = {
+    type: 'finished',
+    status: result.status,
+    runDir: req.runDir,
+    epochs: result.state.history.length,
+    step: result.state.step,
+    seconds: (performance.now() - started) / 1000,
+    testAccuracy: evaluation.testAccuracy,
+    testLoss: evaluation.testLoss,
+  };
+  await folder.writeResult({ ...finished, backend });
+  emit(finished);
+  model.dispose();
+  optimizer.dispose();
+}
+
+/** The run's dataset (downloaded into the cache if need be, with progress events). */
+export function loadRunDataset(ctx: RunContext): Promise<Dataset> {
+  return loadDataset(ctx.config.dataset, {
+    dataDir: ctx.req.dataDir ?? undefined,
+    cacheDir: ctx.req.cacheDir ?? undefined,
+    onProgress: (p) => ctx.emit({ type: 'dataset-progress', ...p }),
+  });
+}
+
+/** The run's training, validation and test splits, as its settings cut them. */
+export function runSplits(dataset: Dataset, config: TrainConfig) {
+  const [h, w, c] = dataset.imageShape;
+  const { train, validation } = splitValidation(
+    limitSplit(dataset, dataset.train, config.limitTrain),
+    config.validationSplit,
+    h * w * c,
+  );
+  return { train, validation, test: limitSplit(dataset, dataset.test, config.limitTest) };
 }
 
 /** Evaluates a finished run's saved model on the test set. */

@@ -35,6 +35,19 @@ export const RUN_FILES = {
   exports: 'exports.jsonl',
   /** RunLock: the Netforge process training the run (run-lock.ts); there only while it does. */
   lock: 'netforge-lock.json',
+  /** The PyTorch engine's files: model.py, the data module, the runner and its job (TORCH_FILES). */
+  torch: 'torch',
+} as const;
+
+/** Names inside torch/ (engine/torch/): what the Python runner runs, and what it reports. */
+export const TORCH_FILES = {
+  model: 'model.py',
+  data: 'netforge_data.py',
+  runner: 'runner.py',
+  checkpoints: 'netforge_checkpoint.py',
+  job: 'job.json',
+  /** A distributed run's check that every replica ended with rank 0's weights. */
+  replicas: 'replicas.json',
 } as const;
 
 /** Names inside a checkpoint folder. A tensor file `x.bin` is described by `x.json`. */

@@ -10,6 +10,8 @@
 //   graph.json, config.json     engine (engine/run.ts)           when a new run starts
 //   metrics.jsonl               engine                           appended, one whole line per event
 //   checkpoints/{last,best}/    engine (engine/trainer.ts)       each epoch's end and on stop
+//                               or its Python runner (torch)     (engine/torch/: same files)
+//   torch/                      engine (engine/torch/)           when a torch run starts
 //   model/                      engine                           when the run ends
 //   evaluation.json, run.json   engine                           when the run ends
 //   netforge-lock.json          main or the CLI (run-lock.ts)    while a run trains or is deleted
@@ -56,6 +58,7 @@ import {
 } from './run-lock.ts';
 import {
   RUN_FILES,
+  TORCH_FILES,
   evaluationFileSchema,
   exportRecordSchema,
   runErrorFileSchema,
@@ -134,6 +137,20 @@ export class RunFolder {
   /** The owner lock (run-lock.ts). */
   get lockFile(): string {
     return join(this.dir, RUN_FILES.lock);
+  }
+  /** The PyTorch engine's files (engine/torch/): model.py, its data module, runner and job. */
+  get torchFiles(): { dir: string } & { [K in keyof typeof TORCH_FILES]: string } {
+    const dir = join(this.dir, RUN_FILES.torch);
+    const at = (name: string) => join(dir, name);
+    return {
+      dir,
+      model: at(TORCH_FILES.model),
+      data: at(TORCH_FILES.data),
+      runner: at(TORCH_FILES.runner),
+      checkpoints: at(TORCH_FILES.checkpoints),
+      job: at(TORCH_FILES.job),
+      replicas: at(TORCH_FILES.replicas),
+    };
   }
   /** Where the engine writes the `kind` checkpoint (checkpoint-files.ts). */
   checkpointDir(kind: CheckpointKind): string {
