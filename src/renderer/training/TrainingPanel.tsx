@@ -9,6 +9,7 @@ import { useStore } from '../store/store.ts';
 import { canControl, isBusy, shownPhase } from '../store/training-selectors.ts';
 import { fieldErrors, formBlocker, toConfig } from './config.ts';
 import { dataFolderBlocker } from './data-folder.ts';
+import { engineBlocker } from './engine-field.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingProgress } from './TrainingProgress.tsx';
 
@@ -19,6 +20,7 @@ function useStartBlocker(
   dataset: DatasetName,
 ): string | null {
   const folderReason = useStore((s) => dataFolderBlocker(s, dataset));
+  const engineReason = useStore((s) => engineBlocker(s.form.engine, s.enginesStatus));
   const current = useAnalysis();
   const doc = useStore((s) => s.doc);
   const { engine } = useHost();
@@ -36,7 +38,7 @@ function useStartBlocker(
   }
   if (engine.transport === 'none')
     return "Training needs Netforge's engine: use the desktop app or `netforge serve`.";
-  return configReason ?? folderReason;
+  return configReason ?? engineReason ?? folderReason;
 }
 
 export function TrainingPanel() {
