@@ -1,6 +1,6 @@
-// A project keeps its training settings (issue 10): what the user sets in the Training panel is
-// saved with the project and comes back when it is opened, after a reload too. Browser mode in
-// Chromium; no dataset is needed, nothing is trained.
+// A project keeps its training settings (issue 10), the engine choice among them (issue 13): what
+// the user sets in the Training panel is saved with the project and comes back when it is opened,
+// after a reload too. Browser mode in Chromium; no dataset is needed, nothing is trained.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, startBrowserMode, watchForErrors, type BrowserMode } from './harness.ts';
@@ -10,9 +10,10 @@ const settings = async (panel: Locator) => ({
   lr: await panel.getByTestId('train-lr').inputValue(),
   epochs: await panel.getByTestId('train-epochs').inputValue(),
   optimizer: await panel.getByTestId('train-optimizer').inputValue(),
+  engine: await panel.getByTestId('train-engine').inputValue(),
 });
 
-const DEFAULTS = { lr: '0.01', epochs: '5', optimizer: 'sgd' };
+const DEFAULTS = { lr: '0.01', epochs: '5', optimizer: 'sgd', engine: 'auto' };
 
 describe.skipIf(chromiumMissing)("a project keeps the Training panel's settings", () => {
   let mode: BrowserMode;
@@ -31,7 +32,7 @@ describe.skipIf(chromiumMissing)("a project keeps the Training panel's settings"
   });
   afterAll(() => mode?.close());
 
-  it('changes lr, epochs and optimizer, saves, reloads, opens: the form shows them', async () => {
+  it('changes lr, epochs, optimizer and engine, saves, reloads, opens: the form shows them', async () => {
     await page.getByTestId('btn-templates').click();
     await page.getByTestId('template-card-lenet5').click();
     await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
@@ -41,6 +42,8 @@ describe.skipIf(chromiumMissing)("a project keeps the Training panel's settings"
     await panel.getByTestId('train-optimizer').selectOption('adam');
     await panel.getByTestId('train-lr').fill('0.0005');
     await panel.getByTestId('train-epochs').fill('12');
+    // TensorFlow.js: a choice every machine can train with.
+    await panel.getByTestId('train-engine').selectOption('tfjs');
     // Changed settings are unsaved work, like an edit of the graph.
     await expect
       .poll(() => page.getByTestId('project-title').getAttribute('data-dirty'))
@@ -65,7 +68,7 @@ describe.skipIf(chromiumMissing)("a project keeps the Training panel's settings"
     await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
     await expect
       .poll(() => settings(panel))
-      .toEqual({ lr: '0.0005', epochs: '12', optimizer: 'adam' });
+      .toEqual({ lr: '0.0005', epochs: '12', optimizer: 'adam', engine: 'tfjs' });
     expect(await page.getByTestId('project-title').getAttribute('data-dirty')).toBe('false');
 
     // New starts over with the defaults; the saved project still has its settings.

@@ -20,6 +20,9 @@ const dataMissing = existsSync(join(DATA_DIR, 'mnist', 'train-images-idx3-ubyte.
   : `no MNIST files in ${DATA_DIR} (see its README: the real datasets live beside the project)`;
 if (dataMissing) console.warn(`e2e: skipping the training test, ${dataMissing}`);
 
+/** The engine line of a TensorFlow.js run: its backend, device and why. */
+const TFJS_LINE = /^Engine: TensorFlow\.js \((wasm|tensorflow|cpu)\) on .+; .+/;
+
 const step = async (page: Page): Promise<number> =>
   Number((await page.getByTestId('train-progress').getAttribute('data-step')) ?? 0);
 
@@ -128,7 +131,9 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
 
     const dash = page.getByTestId('dashboard');
     await dash.waitFor(); // Start shows the dashboard
-    await expect.poll(() => panel.getByTestId('train-backend').textContent()).toMatch(/Backend:/);
+    // The engine line: the tests pin auto to TensorFlow.js (NETFORGE_ENGINE=tfjs).
+    await expect.poll(() => panel.getByTestId('train-backend').textContent()).toMatch(TFJS_LINE);
+    expect(await dash.getByTestId('dash-engine').textContent()).toMatch(TFJS_LINE);
     await expect.poll(() => attr(dash.getByTestId('chart-loss'), 'data-points')).toBeGreaterThan(0);
     const first = await step(page);
     await expect.poll(() => step(page)).toBeGreaterThan(first);
@@ -238,6 +243,8 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
         'SGD · lr 0.01 · batch 32 · 15 epochs · 10% validation · first 640 training images · ' +
           'first 500 test images · seed 42',
       );
+      // The engine it trained with, from its backend event in metrics.jsonl.
+      expect(await dash.getByTestId('dash-engine').textContent()).toMatch(TFJS_LINE);
 
       // Its network and settings come back into the editor, to change and train again.
       const panel = page.getByTestId('training-panel');

@@ -12,10 +12,11 @@ export const PROJECT_VERSION = 2;
 /**
  * The fields of the Training panel's settings a project keeps: every TrainConfig setting but the
  * dataset, which is the graph's own (GraphDoc.dataset). The data folder is not one: it is a
- * setting of the machine, not of the project. Nor, for now, is the engine (auto | tfjs | torch):
- * the Training panel has no engine select yet, and a project keeps only what its form holds.
+ * setting of the machine, not of the project. The engine (auto | tfjs | torch) is kept as the
+ * user chose it: a file saved before the Training panel had an engine select has none, and its
+ * form then starts at the default, auto (no migration: a missing setting is always allowed).
  */
-const trainingFields = trainConfigSchema.omit({ dataset: true, engine: true }).shape;
+const trainingFields = trainConfigSchema.omit({ dataset: true }).shape;
 type TrainingFields = typeof trainingFields;
 /** The training settings saved in a project: TrainConfig values, each one optional. */
 export type ProjectTraining = { [K in keyof TrainingFields]?: z.output<TrainingFields[K]> };

@@ -101,6 +101,17 @@ describe('project files', () => {
     expect(parseProject(JSON.stringify(junk)).training).toEqual({});
   });
 
+  it('keeps the engine chosen in the Training panel; a file without one opens without it', () => {
+    const torch = { ...newProject(emptyGraph()), training: { engine: 'torch', epochs: 3 } };
+    expect(parseProject(JSON.stringify(torch)).training).toEqual({ engine: 'torch', epochs: 3 });
+    // Saved before the engine select: no engine, so the form keeps its default (auto).
+    const before = { ...newProject(emptyGraph()), training: { epochs: 3 } };
+    expect(parseProject(JSON.stringify(before)).training).toEqual({ epochs: 3 });
+    // An engine this Netforge does not know is dropped, the other settings kept.
+    const unknown = { ...newProject(emptyGraph()), training: { engine: 'jax', epochs: 3 } };
+    expect(parseProject(JSON.stringify(unknown)).training).toEqual({ epochs: 3 });
+  });
+
   it('refuses a file from a newer Netforge and says to update', () => {
     const newer = { ...newProject(emptyGraph()), version: PROJECT_VERSION + 1 };
     const e = parseError(JSON.stringify(newer));

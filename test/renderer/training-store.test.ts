@@ -207,6 +207,33 @@ describe('runs made elsewhere', () => {
   });
 });
 
+describe("the Engine field's status", () => {
+  const status = {
+    torch: { available: false, reason: 'python3 has no torch', python: null, device: null },
+    auto: { engine: 'tfjs', reason: 'python3 has no torch: using TensorFlow.js', ok: true },
+    pinned: null,
+  } as const;
+
+  it('is asked once at start-up, without waiting for it', async () => {
+    const answer = deferred<typeof status>();
+    fake.handlers['engines.status'] = () => answer.promise;
+    // attachToRuns does not wait for the answer (finding PyTorch can take seconds).
+    await state().attachToRuns(fake.host);
+    expect(state().enginesStatus).toBeNull();
+    expect(fake.calls.filter((c) => c.method === 'engines.status')).toHaveLength(1);
+    answer.resolve(status);
+    await vi.waitFor(() => expect(state().enginesStatus).toEqual(status));
+  });
+
+  it('stays unknown when the server cannot say (the form works without it)', async () => {
+    // No handler: the fake engine refuses the call, as an older server would.
+    await state().attachToRuns(fake.host);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fake.calls.some((c) => c.method === 'engines.status')).toBe(true);
+    expect(state().enginesStatus).toBeNull();
+  });
+});
+
 describe('deleting a run', () => {
   it('asks first, and stops showing the run once it is gone', async () => {
     fake.handlers['runs.get'] = () => detail('r1', 'completed', wholeRun(3));

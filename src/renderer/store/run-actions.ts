@@ -30,7 +30,10 @@ export interface RunActions {
    * run is in progress); `show: false` leaves the centre on the canvas if it is there.
    */
   openRun: (host: Host, runId: string, options?: { show?: boolean }) => Promise<void>;
-  /** At start-up: lists the runs and follows one in progress, if any, with its curves so far. */
+  /**
+   * At start-up: lists the runs and follows one in progress, if any, with its curves so far;
+   * asks which engines can train here.
+   */
   attachToRuns: (host: Host) => Promise<void>;
   /** Ticks or unticks a run in the comparison; a finished run's curves are fetched once. */
   toggleCompare: (host: Host, runId: string) => Promise<void>;
@@ -167,6 +170,12 @@ export function createRunActions(set: SetStore, get: GetStore, feed: RunFeed): R
         // The server's own data folder (`netforge serve --data-dir`), used when the field is empty.
         host.engine.call('hello', {}).then(
           (hello) => set({ serverDataDir: hello.dataDir ?? null }),
+          () => undefined,
+        );
+        // For the Engine field. Not awaited: finding PyTorch can take seconds on a cold start
+        // (the server caches it), and the form works without it.
+        host.engine.call('engines.status', {}).then(
+          (enginesStatus) => set({ enginesStatus }),
           () => undefined,
         );
       }

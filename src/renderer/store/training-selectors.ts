@@ -1,6 +1,7 @@
 // What the Training panel and the dashboard show of the run on show, derived from its RunView
 // (shared/run.ts decides phases, endings and whether it can go on) and the requests about it.
 import { canContinue, hasEnded, isActive, type RunPhase, type RunView } from '../../shared/run.ts';
+import { runEngineText } from '../training/engine-field.ts';
 import type { ShownRun, TrainingSlice } from './training-slice.ts';
 
 /** 'idle' when no run is on show. */
@@ -80,8 +81,8 @@ export function activityOf(v: RunView): string | null {
   return v.info ? 'Starting the first batch…' : 'Starting the engine…';
 }
 
-/** "wasm — CPU (why)", or null before the engine has said. */
-export function backendText(v: RunView): string | null {
-  const b = v.backend;
-  return b ? `${b.backend} — ${b.device} (${b.reason})` : null;
-}
+/**
+ * The engine line: "PyTorch 1.13 on CPU, 2 threads", "TensorFlow.js (wasm) on CPU (...); why",
+ * or null before the engine has said.
+ */
+export const backendText = (v: RunView): string | null => runEngineText(v.backend);

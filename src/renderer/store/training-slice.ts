@@ -4,7 +4,7 @@
 // folded from its events by the one reducer the server also replays (run-feed.ts); the actions
 // that talk to the engine are in run-actions.ts, the derived values in training-selectors.ts.
 import type { StateCreator } from 'zustand';
-import type { DatasetStatus, RunEntry } from '../../shared/api.ts';
+import type { DatasetStatus, EnginesStatus, RunEntry } from '../../shared/api.ts';
 import type { BatchPoint, EpochPoint } from '../../shared/events.ts';
 import type { GraphDoc } from '../../shared/graph/types.ts';
 import type { RunView } from '../../shared/run.ts';
@@ -60,6 +60,11 @@ export interface TrainingSlice extends RunActions {
   datasetStatusDir: string | null;
   /** The data folder the server uses when the field is empty (`netforge serve --data-dir`). */
   serverDataDir: string | null;
+  /**
+   * Which engines can train here and what Auto picks (engines.status, asked once per page load
+   * by attachToRuns); null until it answers, or if it cannot (no engine, an older server).
+   */
+  enginesStatus: EnginesStatus | null;
   /** Null: no run on show. */
   run: ShownRun | null;
   runs: RunEntry[];
@@ -96,6 +101,7 @@ export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (
     datasetStatus: null,
     datasetStatusDir: null,
     serverDataDir: null,
+    enginesStatus: null,
     run: null,
     runs: [],
     runsError: null,

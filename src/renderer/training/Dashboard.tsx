@@ -20,6 +20,7 @@ import { TrainingCharts } from './charts/TrainingCharts.tsx';
 import { EvaluationPanel } from './evaluation/EvaluationPanel.tsx';
 import { FeatureMapsView } from './evaluation/FeatureMapsView.tsx';
 import type { RunInspector } from './evaluation/types.ts';
+import { runEngineText } from './engine-field.ts';
 import { settingsLine } from './settings-line.ts';
 import { RunFolder } from './RunFolder.tsx';
 import { RunsList, useRunLabels } from './RunsList.tsx';
@@ -62,6 +63,10 @@ function RunHeader() {
   const error = useStore((s) => runError(s.run));
   const canEdit = useStore((s) => s.run?.source === 'saved' && s.run.graph !== null);
   const config = useStore((s) => s.run?.config ?? null);
+  // What trained it, from its backend event: live, or replayed for a reopened run.
+  const engineLine = useStore((s) =>
+    s.run ? runEngineText(s.run.view.backend, s.run.config?.engine) : null,
+  );
   const canContinue = useStore(canContinueShown);
   const canExport = useStore((s) => (s.run?.view.hasModel ?? false) && !isBusy(s));
   const labels = useRunLabels();
@@ -130,6 +135,11 @@ function RunHeader() {
       {config && (
         <p className="muted" data-testid="dash-settings">
           {settingsLine(config)}
+        </p>
+      )}
+      {engineLine && (
+        <p className="muted" data-testid="dash-engine">
+          Engine: {engineLine}
         </p>
       )}
       {runId && <RunFolder runId={runId} />}

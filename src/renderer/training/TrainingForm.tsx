@@ -1,5 +1,6 @@
 // The run's settings: dataset and where it comes from, optimizer, learning rate and schedule,
-// batch size, epochs, validation split, augmentation, early stopping, seed and sample limits.
+// batch size, epochs, validation split, augmentation, early stopping, seed, sample limits and
+// the engine.
 import { useMemo } from 'react';
 import { DATASET_INFO, DATASETS, type DatasetName } from '../../shared/graph/types.ts';
 import { OPTIMIZERS } from '../../shared/train-config.ts';
@@ -15,6 +16,7 @@ import {
 } from './config.ts';
 import { useDataFolderError } from './data-folder.ts';
 import { DatasetStatusLine } from './DatasetStatusLine.tsx';
+import { EngineField } from './EngineField.tsx';
 import { Check, Select, TextField } from './form-fields.tsx';
 import { OPTIMIZER_NAMES } from './settings-line.ts';
 
@@ -231,6 +233,7 @@ export function TrainingForm({ dataset, disabled }: { dataset: DatasetName; disa
         title="Evaluate on only the first N test images"
         disabled={disabled}
       />
+      <EngineField disabled={disabled} />
     </div>
   );
 }

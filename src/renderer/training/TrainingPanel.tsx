@@ -9,6 +9,7 @@ import { useStore } from '../store/store.ts';
 import { canControl, isBusy, shownPhase } from '../store/training-selectors.ts';
 import { fieldErrors, formBlocker, toConfig } from './config.ts';
 import { dataFolderBlocker } from './data-folder.ts';
+import { engineBlocker } from './engine-field.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingProgress } from './TrainingProgress.tsx';
 
@@ -19,6 +20,7 @@ function useStartBlocker(
   dataset: DatasetName,
 ): string | null {
   const folderReason = useStore((s) => dataFolderBlocker(s, dataset));
+  const engineReason = useStore((s) => engineBlocker(s.form.engine, s.enginesStatus));
   const current = useAnalysis();
   const doc = useStore((s) => s.doc);
   const { engine } = useHost();
@@ -40,7 +42,7 @@ function useStartBlocker(
     const n = analysis.issues.length;
     return `Fix the graph first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0]!.message}`;
   }
-  return configReason ?? folderReason;
+  return configReason ?? engineReason ?? folderReason;
 }
 
 export function TrainingPanel() {

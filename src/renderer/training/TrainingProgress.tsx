@@ -47,7 +47,7 @@ export function TrainingProgress() {
     <div className="train-status">
       {backend && (
         <p className="train-backend muted" data-testid="train-backend">
-          Backend: {backend}
+          Engine: {backend}
         </p>
       )}
       {download && (

@@ -7,6 +7,7 @@ import type { ProjectTraining } from '../../shared/project.ts';
 import {
   scheduleSchema,
   trainConfigSchema,
+  type EngineSetting,
   type OPTIMIZERS,
   type Schedule,
   type TrainConfigInput,
@@ -44,6 +45,8 @@ export interface TrainForm {
   seed: string;
   limitTrain: string;
   limitTest: string;
+  /** Which engine trains: auto (what engines.status says it picks), TensorFlow.js or PyTorch. */
+  engine: EngineSetting;
 }
 
 export const initialForm: TrainForm = {
@@ -65,6 +68,7 @@ export const initialForm: TrainForm = {
   seed: '42',
   limitTrain: '',
   limitTest: '',
+  engine: 'auto',
 };
 
 /** The fields typed as text (not the choices among names, nor the data folder). */
@@ -158,6 +162,7 @@ const SETTINGS: { [K in Setting]-?: (form: TrainForm) => Required<ProjectTrainin
   seed: (f) => read(f, 'seed'),
   limitTrain: (f) => limit(f, 'limitTrain'),
   limitTest: (f) => limit(f, 'limitTest'),
+  engine: (f) => f.engine,
 };
 
 export type ConfigResult = { ok: true; config: TrainConfigInput } | { ok: false; reason: string };
@@ -218,6 +223,7 @@ export function toConfig(form: TrainForm, dataset: DatasetName): ConfigResult {
       seed: SETTINGS.seed(form),
       limitTrain: SETTINGS.limitTrain(form),
       limitTest: SETTINGS.limitTest(form),
+      engine: form.engine,
     };
     return { ok: true, config };
   } catch (e) {
@@ -276,5 +282,8 @@ export function formFrom(saved: ProjectTraining, base: TrainForm): TrainForm {
     f.limitTrain = saved.limitTrain === null ? '' : text(saved.limitTrain);
   if (saved.limitTest !== undefined)
     f.limitTest = saved.limitTest === null ? '' : text(saved.limitTest);
+  // A reopened run's config names the engine it trained with (auto resolved); a project the
+  // choice as made.
+  if (saved.engine) f.engine = saved.engine;
   return f;
 }

@@ -56,16 +56,20 @@ export function Select<T extends string>(props: {
   options: readonly { value: T; label: string }[];
   disabled: boolean;
   onChange: (v: T) => void;
+  title?: string;
+  /** Why a run cannot start with this choice: the field is marked (the note under it says why). */
+  invalid?: boolean;
 }) {
   const id = useId();
   return (
-    <div className="train-field">
+    <div className={`train-field${props.invalid ? ' invalid' : ''}`} title={props.title}>
       <label htmlFor={id}>{props.label}</label>
       <select
         id={id}
         data-testid={props.testId}
         value={props.value}
         disabled={props.disabled}
+        aria-invalid={props.invalid ? true : undefined}
         onChange={(e) => props.onChange(e.target.value as T)}
       >
         {props.options.map((o) => (

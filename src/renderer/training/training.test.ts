@@ -34,6 +34,7 @@ describe('training form', () => {
         seed: 42,
         limitTrain: 640,
         limitTest: null,
+        engine: 'auto',
       },
     });
   });
@@ -104,6 +105,7 @@ describe('training form', () => {
       earlyStopping: true,
       patience: '4',
       limitTrain: '1000',
+      engine: 'torch' as const,
     };
     const r = toConfig(form, 'mnist');
     if (!r.ok) throw new Error(r.reason);
@@ -230,6 +232,7 @@ describe('the settings a project keeps', () => {
       seed: 42,
       limitTrain: 640,
       limitTest: null,
+      engine: 'auto',
     });
   });
 
@@ -254,6 +257,7 @@ describe('the settings a project keeps', () => {
       earlyStopping: true,
       patience: '2',
       augment: true,
+      engine: 'torch',
     };
     const text = serializeProject({ ...newProject(emptyGraph()), training: savedTraining(form) });
     const back = formFrom(parseProject(text).training, { ...initialForm, dataDir: '/here' });
