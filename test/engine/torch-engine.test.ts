@@ -144,6 +144,21 @@ describe.skipIf(!python)(torchTitle('the PyTorch engine'), () => {
     expect(state).toMatchObject({ step: finished.step, epoch: 1 });
     expect(existsSync(join(runDir, 'model', 'model.json'))).toBe(true);
 
+    // The tfjs engine cannot continue it (the optimizer state is PyTorch's), and says so.
+    const before = events.length;
+    await host.send({
+      type: 'train',
+      request: {
+        ...torchRequest(runDir, { epochs: 3, batchSize: 2 }, true),
+        config: { ...torchRequest(runDir, {}).config, batchSize: 2, engine: 'tfjs' },
+      },
+    });
+    await host.whenIdle();
+    expect(events.slice(before).at(-1)).toMatchObject({ type: 'error', code: 'E_NO_CHECKPOINT' });
+    expect((events.at(-1) as TrainingEventOf<'error'>).message).toMatch(
+      /PyTorch engine.*--engine torch/,
+    );
+
     // Continued from the checkpoint: the remaining steps, to the end.
     const after = events.length;
     await host.send({

@@ -6,6 +6,7 @@ import { getLayer } from '../../shared/layers/registry.ts';
 import { CodedError, type ErrorCode } from '../../shared/errors.ts';
 import { type EvaluateRequest, type TrainRequest } from '../../shared/engine-protocol.ts';
 import type { TrainingEvent, TrainingEventOf } from '../../shared/events.ts';
+import { checkpointEngine } from '../runs/checkpoint-files.ts';
 import { CHECKPOINT_UNUSABLE, diskFullError } from '../runs/errors.ts';
 import { RunFolder } from '../runs/run-folder.ts';
 import type { TrainConfig } from '../../shared/train-config.ts';
@@ -75,6 +76,11 @@ async function resumeFrom(folder: RunFolder, model: Model, optimizer: Optimizer)
     throw new RunError(
       'E_NO_CHECKPOINT',
       `There is no checkpoint to resume from in ${folder.checkpointDir('last')}. Start a new run instead.`,
+    );
+  if ((await checkpointEngine(checkpoint)) === 'torch')
+    throw new RunError(
+      'E_NO_CHECKPOINT',
+      `The checkpoint in ${checkpoint} was written by the PyTorch engine: continue the run with the torch engine (--engine torch).`,
     );
   try {
     return await loadCheckpoint(tf, checkpoint, model, optimizer);

@@ -116,6 +116,20 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
+/**
+ * Which engine wrote the checkpoint in `dir`: the PyTorch runner names its optimizer tensors
+ * "torch/..." (it always keeps its RNG there). Null when optimizer.json cannot be read (the
+ * strict readers then say what is wrong).
+ */
+export async function checkpointEngine(dir: string): Promise<'tfjs' | 'torch' | null> {
+  try {
+    const { specs } = await readSpecs(dir, CHECKPOINT_FILES.optimizer);
+    return specs.some((s) => s.name.startsWith('torch/')) ? 'torch' : 'tfjs';
+  } catch {
+    return null;
+  }
+}
+
 /** Writes a checkpoint to `dir`, replacing the one there only once the new one is complete. */
 export async function writeCheckpointFiles(dir: string, data: CheckpointData): Promise<void> {
   const tmp = dir + WRITING;

@@ -18,7 +18,7 @@ import { DATA_SOURCE } from '../../../shared/codegen/pytorch/data-source.ts';
 import { CodedError } from '../../../shared/errors.ts';
 import type { BackendInfo, TrainingEventOf } from '../../../shared/events.ts';
 import { writeFileAtomic } from '../../runs/atomic-write.ts';
-import { readCheckpointFiles } from '../../runs/checkpoint-files.ts';
+import { checkpointEngine, readCheckpointFiles } from '../../runs/checkpoint-files.ts';
 import { CHECKPOINT_UNUSABLE } from '../../runs/errors.ts';
 import { PACKAGE_ROOT } from '../../host/entries.ts';
 import { selectBackend, tf, type Tf } from '../backend.ts';
@@ -104,10 +104,10 @@ async function checkResume(ctx: RunContext, model: Model): Promise<string> {
       'E_NO_CHECKPOINT',
       `The checkpoint in ${dir} does not fit the run's graph: it belongs to another graph.`,
     );
-  if (data.optimizer.length && !data.optimizer.every((t) => t.name.startsWith('torch/')))
+  if ((await checkpointEngine(dir)) === 'tfjs')
     throw new RunError(
       'E_NO_CHECKPOINT',
-      `The checkpoint in ${dir} was written by the tfjs engine; continue the run with the tfjs engine (--engine tfjs).`,
+      `The checkpoint in ${dir} was written by the tfjs engine: continue the run with the tfjs engine (--engine tfjs).`,
     );
   return dir;
 }
