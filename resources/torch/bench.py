@@ -32,7 +32,7 @@ def main():
 
     def one_pass():
         for i in range(0, n, a.batch):
-            opt.zero_grad(set_to_none=False)  # as runner.py: reallocating is 2-3x slower
+            opt.zero_grad(set_to_none=False)  # as runner.py does (see there)
             loss_fn(model(x[i:i + a.batch]), y[i:i + a.batch]).backward()
             opt.step()
         if device.type == "cuda":

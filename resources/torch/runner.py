@@ -214,8 +214,9 @@ def train(job, control):
             x, y = x.to(device, non_blocking=True), train_y[idx].to(device, non_blocking=True)
             out = net(x)
             loss = loss_fn(out, y)
-            # Zeroed in place, not freed: fresh gradient buffers each step cost 2-3x on LeNet-5
-            # here (glibc's allocator hands big blocks back to the kernel between steps).
+            # Zeroed in place, as torch_reference.py's loop does with 1.13's default (2.x frees
+            # them): freed buffers measured 2-3x slower on LeNet-5 while this machine was busy,
+            # within noise of in-place when it was quiet; in place is never the slower one.
             optimizer.zero_grad(set_to_none=False)
             loss.backward()
             optimizer.step()
