@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, startBrowserMode, watchForErrors, type BrowserMode } from './harness.ts';
+import { chromiumMissing, openApp, type AppPage } from './harness.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -88,23 +88,18 @@ async function openTemplate(page: Page, id: string): Promise<void> {
 }
 
 describe.skipIf(chromiumMissing)('the designer’s day in the browser', () => {
-  let mode: BrowserMode;
+  let app: AppPage;
   let page: Page;
   let errors: string[];
   let empty: string;
 
   beforeAll(async () => {
     empty = await mkdtemp(join(tmpdir(), 'netforge-e2e-nodata-'));
-    mode = await startBrowserMode();
-    page = await mode.newPage();
-    await page.setViewportSize({ width: 1280, height: 720 });
-    errors = watchForErrors(page);
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(mode.server.url);
-    await page.getByTestId('app').waitFor();
+    app = await openApp({ width: 1280, height: 720 });
+    ({ page, errors } = app);
   });
   afterAll(async () => {
-    await mode?.close();
+    await app?.close();
     await rm(empty, { recursive: true, force: true });
   });
 

@@ -1,7 +1,7 @@
 // The editor as a reader of the chapter uses it, in browser mode (issue 5's stories).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { chromiumMissing, startBrowserMode, watchForErrors, type BrowserMode } from './harness.ts';
+import { chromiumMissing, openApp, type AppPage } from './harness.ts';
 
 const node = (page: Page, name: string): Locator => page.getByTestId(`node-${name}`);
 
@@ -22,21 +22,15 @@ async function connect(page: Page, from: string, to: string): Promise<void> {
 const select = (page: Page, name: string) => node(page, name).click({ position: { x: 20, y: 10 } });
 
 describe.skipIf(chromiumMissing)('editing networks in the browser', () => {
-  let mode: BrowserMode;
+  let app: AppPage;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    mode = await startBrowserMode();
-    page = await mode.newPage();
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    errors = watchForErrors(page);
-    // "Discard unsaved changes?" confirmations: the stories below mean to discard.
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(mode.server.url);
-    await page.getByTestId('app').waitFor();
+    app = await openApp({ width: 1600, height: 1000 });
+    ({ page, errors } = app);
   });
-  afterAll(() => mode?.close());
+  afterAll(() => app?.close());
 
   it('opens the LeNet-5 template and reads 60,074 parameters in the summary', async () => {
     await page.getByTestId('btn-templates').click();

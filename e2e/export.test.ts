@@ -3,17 +3,16 @@
 // folder, and a design with a layer Keras cannot express, marked on the canvas and refused by
 // name until another format is chosen. The server writes runs and exports into temp folders.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { PROJECT_SUFFIX } from '../src/main/api/handlers.ts';
-import { startServer, type RunningServer } from '../src/main/server/server.ts';
+import type { RunningServer } from '../src/main/server/server.ts';
 import { GraphBuilder } from '../src/shared/graph/builder.ts';
 import { newProject, serializeProject } from '../src/shared/project.ts';
-import { appOutDir, chromiumMissing, launchChromium, watchForErrors } from './harness.ts';
+import { chromiumMissing, openApp, watchForErrors, type AppPage } from './harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'datasets');
@@ -43,40 +42,22 @@ function kerasRefused() {
 }
 
 describe.skipIf(chromiumMissing || dataMissing)('the Export dialog', () => {
+  let app: AppPage;
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let errors: string[];
   let projectsDir: string;
   let exportsDir: string;
-  const temp: string[] = [];
   const shots: Record<string, Buffer> = {};
 
   beforeAll(async () => {
-    projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
-    const runsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-runs-'));
-    exportsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-exports-'));
-    temp.push(projectsDir, runsDir, exportsDir);
-    // Runs and exports go to temp folders, never to ~/Netforge.
-    server = await startServer({
-      port: 0,
-      rendererDir: join(appOutDir(), 'renderer'),
-      projectsDir,
-      runsDir,
-      exportsDir,
-    });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.setViewportSize({ width: 1280, height: 720 });
-    errors = watchForErrors(page);
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(server.url);
-    await page.getByTestId('app').waitFor();
+    // Runs and exports go to the harness's temp folders, never to ~/Netforge.
+    app = await openApp({ width: 1280, height: 720 });
+    ({ server, browser, page, errors, projectsDir, exportsDir } = app);
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    for (const dir of temp) await rm(dir, { recursive: true, force: true });
+    await app?.close();
     // Only a passing run updates the screenshot in the docs, and only when asked
     // (NETFORGE_SCREENSHOTS=1 npx vitest run --project e2e e2e/export.test.ts).
     if (process.env.NETFORGE_SCREENSHOTS && Object.keys(shots).length > 0) {

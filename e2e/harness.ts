@@ -24,6 +24,9 @@ export const appOutDir = (): string => inject('appOutDir');
 export interface BrowserMode {
   server: RunningServer;
   projectsDir: string;
+  /** The server's runs and exports folders: temp folders, never ~/Netforge's. */
+  runsDir: string;
+  exportsDir: string;
   browser: Browser;
   /** A fresh page, not yet navigated; closed with the browser. */
   newPage(): Promise<Page>;
@@ -44,32 +47,74 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Starts `netforge serve`'s server on a free port with an empty projects folder, and Chromium. */
+/**
+ * Starts `netforge serve`'s server on a free port with empty projects, runs and exports folders
+ * of its own, and Chromium.
+ */
 export async function startBrowserMode(): Promise<BrowserMode> {
-  const projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
+  const temp = (kind: string) => mkdtemp(join(tmpdir(), `netforge-e2e-${kind}-`));
+  const projectsDir = await temp('projects');
+  const runsDir = await temp('runs');
+  const exportsDir = await temp('exports');
+  const removeDirs = () =>
+    Promise.all(
+      [projectsDir, runsDir, exportsDir].map((d) => rm(d, { recursive: true, force: true })),
+    );
   const server = await startServer({
     port: 0,
     rendererDir: join(appOutDir(), 'renderer'),
     projectsDir,
+    runsDir,
+    exportsDir,
   });
   let browser: Browser;
   try {
     browser = await launchChromium();
   } catch (e) {
     await server.close();
+    await removeDirs();
     throw e;
   }
   return {
     server,
     projectsDir,
+    runsDir,
+    exportsDir,
     browser,
     newPage: () => browser.newPage(),
     async close() {
       await browser.close();
       await server.close();
-      await rm(projectsDir, { recursive: true, force: true });
+      await removeDirs();
     },
   };
+}
+
+export interface AppPage extends BrowserMode {
+  /** The app's page, loaded. */
+  page: Page;
+  /** What the page reported as going wrong (watchForErrors). */
+  errors: string[];
+}
+
+/**
+ * Browser mode with the app loaded in a page of the given size. Confirmations ("Discard unsaved
+ * changes?") are accepted: the stories mean to discard.
+ */
+export async function openApp(viewport: { width: number; height: number }): Promise<AppPage> {
+  const mode = await startBrowserMode();
+  try {
+    const page = await mode.newPage();
+    await page.setViewportSize(viewport);
+    const errors = watchForErrors(page);
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(mode.server.url);
+    await page.getByTestId('app').waitFor();
+    return { ...mode, page, errors };
+  } catch (e) {
+    await mode.close();
+    throw e;
+  }
 }
 
 /** Collects what a page reports as going wrong: uncaught errors and console errors. */

@@ -3,7 +3,7 @@
 // after a reload too. Browser mode in Chromium; no dataset is needed, nothing is trained.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, startBrowserMode, watchForErrors, type BrowserMode } from './harness.ts';
+import { chromiumMissing, openApp, type AppPage } from './harness.ts';
 
 /** The Training panel's fields this story sets, as the form shows them. */
 const settings = async (panel: Locator) => ({
@@ -16,21 +16,15 @@ const settings = async (panel: Locator) => ({
 const DEFAULTS = { lr: '0.01', epochs: '5', optimizer: 'sgd', engine: 'auto' };
 
 describe.skipIf(chromiumMissing)("a project keeps the Training panel's settings", () => {
-  let mode: BrowserMode;
+  let app: AppPage;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    mode = await startBrowserMode();
-    page = await mode.newPage();
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    errors = watchForErrors(page);
-    // "Discard unsaved changes?": the story means to discard.
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(mode.server.url);
-    await page.getByTestId('app').waitFor();
+    app = await openApp({ width: 1600, height: 1000 });
+    ({ page, errors } = app);
   });
-  afterAll(() => mode?.close());
+  afterAll(() => app?.close());
 
   it('changes lr, epochs, optimizer and engine, saves, reloads, opens: the form shows them', async () => {
     await page.getByTestId('btn-templates').click();

@@ -6,15 +6,12 @@
 // where the engine's own detection finds no Python with torch: the one the server runs, so the
 // story and the server agree ($NETFORGE_PYTHON alone, else python3, then /usr/bin/python3).
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startServer, type RunningServer } from '../src/main/server/server.ts';
 import { detectTorch } from '../src/main/engine/torch/detect.ts';
-import { appOutDir, chromiumMissing, launchChromium, watchForErrors } from './harness.ts';
+import { chromiumMissing, openApp, type AppPage } from './harness.ts';
 
 const DATA_DIR = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const dataMissing = existsSync(join(DATA_DIR, 'mnist', 'train-images-idx3-ubyte.gz'))
@@ -37,36 +34,15 @@ const attr = async (l: Locator, name: string): Promise<number> =>
 describe.skipIf(chromiumMissing || dataMissing || noTorch)(
   `training LeNet-5 with the PyTorch engine chosen in the Training panel${noTorch ? ` (skipped: ${noTorch})` : ''}`,
   () => {
-    let server: RunningServer;
-    let browser: Browser;
+    let app: AppPage;
     let page: Page;
     let errors: string[];
-    const temp: string[] = [];
-    let runsDir: string;
 
     beforeAll(async () => {
-      const projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
-      runsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-runs-'));
-      temp.push(projectsDir, runsDir);
-      server = await startServer({
-        port: 0,
-        rendererDir: join(appOutDir(), 'renderer'),
-        projectsDir,
-        runsDir,
-      });
-      browser = await launchChromium();
-      page = await browser.newPage();
-      await page.setViewportSize({ width: 1600, height: 1000 });
-      errors = watchForErrors(page);
-      page.on('dialog', (d) => void d.accept());
-      await page.goto(server.url);
-      await page.getByTestId('app').waitFor();
+      app = await openApp({ width: 1600, height: 1000 });
+      ({ page, errors } = app);
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      for (const dir of temp) await rm(dir, { recursive: true, force: true });
-    });
+    afterAll(() => app?.close());
 
     it(
       'trains, pauses, resumes and shows the evaluation, naming PyTorch',

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startServer, type RunningServer } from '../src/main/server/server.ts';
-import { appOutDir, chromiumMissing, launchChromium, watchForErrors } from './harness.ts';
+import type { RunningServer } from '../src/main/server/server.ts';
+import { chromiumMissing, openApp, watchForErrors, type AppPage } from './harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'datasets');
@@ -69,6 +69,7 @@ const colouredPixels = (l: Locator): Promise<number> =>
   });
 
 describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the editor', () => {
+  let app: AppPage;
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -78,27 +79,11 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
   let runsDir: string;
 
   beforeAll(async () => {
-    const projectsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-projects-'));
-    runsDir = await mkdtemp(join(tmpdir(), 'netforge-e2e-runs-'));
-    temp.push(projectsDir, runsDir);
-    // Runs go to a temp folder, never to ~/Netforge/runs.
-    server = await startServer({
-      port: 0,
-      rendererDir: join(appOutDir(), 'renderer'),
-      projectsDir,
-      runsDir,
-    });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    errors = watchForErrors(page);
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(server.url);
-    await page.getByTestId('app').waitFor();
+    app = await openApp({ width: 1600, height: 1000 });
+    ({ server, browser, page, errors, runsDir } = app);
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     for (const dir of temp) await rm(dir, { recursive: true, force: true });
     // Only a passing run updates the screenshots in the docs, and only when asked
     // (NETFORGE_SCREENSHOTS=1 npx vitest run --project e2e e2e/training.test.ts).
