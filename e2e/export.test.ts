@@ -13,6 +13,7 @@ import type { RunningServer } from '../src/main/server/server.ts';
 import { GraphBuilder } from '../src/shared/graph/builder.ts';
 import { newProject, serializeProject } from '../src/shared/project.ts';
 import { chromiumMissing, openApp, watchForErrors, type AppPage } from './harness.ts';
+import { fillTraining, openTemplate, startTraining } from './training-form.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'datasets');
@@ -71,23 +72,18 @@ describe.skipIf(chromiumMissing || dataMissing)('the Export dialog', () => {
     'exports a trained LeNet-5 as ONNX into the exports folder',
     { timeout: 240_000 },
     async () => {
-      await page.getByTestId('btn-templates').click();
-      await page.getByTestId('template-card-lenet5').click();
-      // The template is laid out first, then opened with its own training settings.
-      await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
+      await openTemplate(page, 'lenet5', '60,074');
       const panel = page.getByTestId('training-panel');
-      await panel.getByTestId('train-data-dir').fill(DATA_DIR);
-      await expect
-        .poll(() => panel.getByTestId('train-dataset-status').textContent())
-        .toMatch(/MNIST found in the data folder/);
       // A few steps: 256 images in batches of 32, one epoch.
-      await panel.getByTestId('train-limit-train').fill('256');
-      await panel.getByTestId('train-limit-test').fill('100');
-      await panel.getByTestId('train-val-split').fill('0');
-      await panel.getByTestId('train-epochs').fill('1');
-      await panel.getByTestId('train-batch-size').fill('32');
-      await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
-      await panel.getByTestId('train-start').click();
+      await fillTraining(panel, {
+        dataDir: DATA_DIR,
+        limitTrain: 256,
+        limitTest: 100,
+        validationPercent: 0,
+        epochs: 1,
+        batchSize: 32,
+      });
+      await startTraining(panel);
       const dash = page.getByTestId('dashboard');
       await expect
         .poll(() => dash.getByTestId('train-test-accuracy').textContent(), { timeout: 120_000 })

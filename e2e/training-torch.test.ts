@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { detectTorch } from '../src/main/engine/torch/detect.ts';
 import { chromiumMissing, openApp, type AppPage } from './harness.ts';
+import { fillTraining, openTemplate, startTraining } from './training-form.ts';
 
 const DATA_DIR = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const dataMissing = existsSync(join(DATA_DIR, 'mnist', 'train-images-idx3-ubyte.gz'))
@@ -48,11 +49,7 @@ describe.skipIf(chromiumMissing || dataMissing || noTorch)(
       'trains, pauses, resumes and shows the evaluation, naming PyTorch',
       { timeout: 300_000 },
       async () => {
-        await page.getByTestId('btn-templates').click();
-        await page.getByTestId('template-card-lenet5').click();
-        await expect
-          .poll(() => page.getByTestId('summary-total').textContent())
-          .toContain('60,074');
+        await openTemplate(page, 'lenet5', '60,074');
 
         const panel = page.getByTestId('training-panel');
         const engineStatus = panel.getByTestId('train-engine-status');
@@ -66,19 +63,17 @@ describe.skipIf(chromiumMissing || dataMissing || noTorch)(
         await expect.poll(() => engineStatus.textContent()).toMatch(TORCH_LINE);
         expect(await engineStatus.getAttribute('data-problem')).toBeNull();
 
-        await panel.getByTestId('train-data-dir').fill(DATA_DIR);
-        await expect
-          .poll(() => panel.getByTestId('train-dataset-status').textContent())
-          .toMatch(/MNIST found in the data folder/);
         // 1,800 training samples (200 held out) in batches of 32: 57 steps an epoch, 456 in all.
         // PyTorch trains them in seconds; enough to pause by clicking.
-        await panel.getByTestId('train-limit-train').fill('2000');
-        await panel.getByTestId('train-limit-test').fill('500');
-        await panel.getByTestId('train-val-split').fill('10');
-        await panel.getByTestId('train-epochs').fill('8');
-        await panel.getByTestId('train-batch-size').fill('32');
-        await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
-        await panel.getByTestId('train-start').click();
+        await fillTraining(panel, {
+          dataDir: DATA_DIR,
+          limitTrain: 2000,
+          limitTest: 500,
+          validationPercent: 10,
+          epochs: 8,
+          batchSize: 32,
+        });
+        await startTraining(panel);
 
         const dash = page.getByTestId('dashboard');
         await dash.waitFor();

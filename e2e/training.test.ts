@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RunningServer } from '../src/main/server/server.ts';
 import { chromiumMissing, openApp, watchForErrors, type AppPage } from './harness.ts';
+import { fillTraining, openTemplate, startTraining } from './training-form.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'datasets');
@@ -95,24 +96,19 @@ describe.skipIf(chromiumMissing || dataMissing)('training LeNet-5 from the edito
   });
 
   it('trains, pauses, resumes and shows the evaluation', { timeout: 240_000 }, async () => {
-    await page.getByTestId('btn-templates').click();
-    await page.getByTestId('template-card-lenet5').click();
-    await expect.poll(() => page.getByTestId('summary-total').textContent()).toContain('60,074');
-
+    await openTemplate(page, 'lenet5', '60,074');
     const panel = page.getByTestId('training-panel');
-    await panel.getByTestId('train-data-dir').fill(DATA_DIR);
-    await expect
-      .poll(() => panel.getByTestId('train-dataset-status').textContent())
-      .toMatch(/MNIST found in the data folder/);
-    await panel.getByTestId('train-limit-train').fill('640');
-    await panel.getByTestId('train-limit-test').fill('500');
-    await panel.getByTestId('train-val-split').fill('10');
     // 576 training samples (64 held out) in batches of 32 are 18 steps, about half a second on
     // wasm: too short to pause by clicking. 15 epochs of them (270 steps) leave time to.
-    await panel.getByTestId('train-epochs').fill('15');
-    await panel.getByTestId('train-batch-size').fill('32');
-    await expect.poll(() => panel.getByTestId('train-start').isEnabled()).toBe(true);
-    await panel.getByTestId('train-start').click();
+    await fillTraining(panel, {
+      dataDir: DATA_DIR,
+      limitTrain: 640,
+      limitTest: 500,
+      validationPercent: 10,
+      epochs: 15,
+      batchSize: 32,
+    });
+    await startTraining(panel);
 
     const dash = page.getByTestId('dashboard');
     await dash.waitFor(); // Start shows the dashboard
