@@ -217,25 +217,22 @@ async function trainWithTfjs(ctx: RunContext, why: string | null): Promise<void>
   seedKernels(tf, model, config.seed);
   const state = req.resume ? await resumeFrom(folder, model, optimizer) : freshState();
   const dataset = await loadRunDataset(ctx);
-  const { train, validation, test } = runSplits(dataset, config);
+  const splits = runSplits(dataset, config);
+  const { train, validation, test } = splits;
   if (req.resume) await ctx.beginRecording();
   else {
     await folder.writeGraph(req.graph);
     await folder.writeConfig(config);
   }
-  emit({
-    type: 'run-started',
-    runDir: req.runDir,
-    backend,
-    totalParams: model.countParams(),
-    trainSamples: train.count,
-    validationSamples: validation?.count ?? 0,
-    testSamples: test.count,
-    stepsPerEpoch: Math.ceil(train.count / config.batchSize),
-    epochs: config.epochs,
-    resumedFromStep: req.resume ? state.step : null,
-    notes: dataset.notes,
-  });
+  emit(
+    runStartedEvent(req.runDir, config, {
+      backend,
+      totalParams: model.countParams(),
+      splits,
+      resumedFromStep: req.resume ? state.step : null,
+      notes: dataset.notes,
+    }),
+  );
   const probabilities = outputsProbabilities(graph);
   const parallel =
     config.replicas > 1 && backend.backend === 'wasm'
@@ -315,6 +312,34 @@ export function runSplits(dataset: Dataset, config: TrainConfig) {
     h * w * c,
   );
   return { train, validation, test: limitSplit(dataset, dataset.test, config.limitTest) };
+}
+
+/** The run-started event of a run with these splits, from either engine. */
+export function runStartedEvent(
+  runDir: string,
+  config: TrainConfig,
+  info: {
+    backend: TrainingEventOf<'run-started'>['backend'];
+    totalParams: number;
+    splits: ReturnType<typeof runSplits>;
+    resumedFromStep: number | null;
+    notes: string[];
+  },
+): TrainingEventOf<'run-started'> {
+  const { train, validation, test } = info.splits;
+  return {
+    type: 'run-started',
+    runDir,
+    backend: info.backend,
+    totalParams: info.totalParams,
+    trainSamples: train.count,
+    validationSamples: validation?.count ?? 0,
+    testSamples: test.count,
+    stepsPerEpoch: Math.ceil(train.count / config.batchSize),
+    epochs: config.epochs,
+    resumedFromStep: info.resumedFromStep,
+    notes: info.notes,
+  };
 }
 
 /** Evaluates a finished run's saved model on the test set. */

@@ -31,6 +31,7 @@ import {
   outputsProbabilities,
   RunError,
   runSplits,
+  runStartedEvent,
   type RunContext,
 } from '../run.ts';
 import { torchDevice, type TorchInfo } from './detect.ts';
@@ -184,19 +185,15 @@ export async function trainWithTorch(
       1,
     ),
   );
-  emit({
-    type: 'run-started',
-    runDir: req.runDir,
-    backend,
-    totalParams: model.countParams(),
-    trainSamples: train.count,
-    validationSamples: validation?.count ?? 0,
-    testSamples: test.count,
-    stepsPerEpoch: Math.ceil(train.count / config.batchSize),
-    epochs: config.epochs,
-    resumedFromStep: resumeFrom ? await resumedStep(resumeFrom) : null,
-    notes: dataset.notes,
-  });
+  emit(
+    runStartedEvent(req.runDir, config, {
+      backend,
+      totalParams: model.countParams(),
+      splits: { train, validation, test },
+      resumedFromStep: resumeFrom ? await resumedStep(resumeFrom) : null,
+      notes: dataset.notes,
+    }),
+  );
 
   const done = await superviseRunner(ctx, {
     python: choice.torch.python,
