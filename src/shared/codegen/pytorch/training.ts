@@ -16,53 +16,48 @@ export const TRAINING_SOURCE = `
 EPSILON = 1e-7  # tfjs's backend epsilon for float32 (Keras's default epsilon too)
 
 
-class RMSprop(torch.optim.Optimizer):
+class PerWeight(torch.optim.Optimizer):
+    """An optimizer whose step updates each weight on its own: update(p, state, group)."""
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self.update(p, self.state[p], group)
+        return loss
+
+
+class RMSprop(PerWeight):
     """tfjs's RMSprop: ms = rho * ms + (1 - rho) * g^2; w -= lr * g / sqrt(ms + eps)."""
 
     def __init__(self, params, lr, rho=0.9, eps=EPSILON):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps))
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["square_avg"] = torch.zeros_like(p)
-                ms = state["square_avg"]
-                ms.mul_(group["rho"]).addcmul_(p.grad, p.grad, value=1 - group["rho"])
-                p.addcdiv_(p.grad, (ms + group["eps"]).sqrt_(), value=-group["lr"])
-        return loss
+    def update(self, p, state, group):
+        if not state:
+            state["square_avg"] = torch.zeros_like(p)
+        ms = state["square_avg"]
+        ms.mul_(group["rho"]).addcmul_(p.grad, p.grad, value=1 - group["rho"])
+        p.addcdiv_(p.grad, (ms + group["eps"]).sqrt_(), value=-group["lr"])
 
 
-class Adagrad(torch.optim.Optimizer):
+class Adagrad(PerWeight):
     """tfjs's Adagrad: acc (from 0.1) += g^2; w -= lr * g / sqrt(acc + eps)."""
 
     def __init__(self, params, lr, initial_accumulator_value=0.1, eps=EPSILON):
         super().__init__(params, dict(lr=lr, initial=initial_accumulator_value, eps=eps))
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["sum"] = torch.full_like(p, group["initial"])
-                acc = state["sum"]
-                acc.addcmul_(p.grad, p.grad)
-                p.addcdiv_(p.grad, (acc + group["eps"]).sqrt_(), value=-group["lr"])
+    def update(self, p, state, group):
+        if not state:
+            state["sum"] = torch.full_like(p, group["initial"])
+        acc = state["sum"]
+        acc.addcmul_(p.grad, p.grad)
+        p.addcdiv_(p.grad, (acc + group["eps"]).sqrt_(), value=-group["lr"])
         return loss
 
 
