@@ -38,6 +38,8 @@ export interface PythonOptions {
   file?: boolean;
   /** Killed (SIGKILL) when this fires; its result then has code null. */
   signal?: AbortSignal;
+  /** How `signal` ends it (default SIGKILL; SIGABRT makes a faulthandler-enabled Python print where each thread is). */
+  killSignal?: NodeJS.Signals;
 }
 
 /** Runs `python -c script args...` (or a file with `file: true`), collecting its output. */
@@ -54,7 +56,7 @@ export function runPython(
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: opts.signal,
-      killSignal: 'SIGKILL',
+      killSignal: opts.killSignal ?? 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
