@@ -58,7 +58,6 @@ class Adagrad(PerWeight):
         acc = state["sum"]
         acc.addcmul_(p.grad, p.grad)
         p.addcdiv_(p.grad, (acc + group["eps"]).sqrt_(), value=-group["lr"])
-        return loss
 
 
 def make_optimizer(params, name, lr, momentum=0.0):
